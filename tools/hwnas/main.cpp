@@ -1,1 +1,41 @@
-int main() { return 0; }
+// hwnas: the command-line program. It parses arguments, reads inputs, calls the library and
+// chooses the exit code; the library never exits.
+
+#include <cstdio>
+#include <exception>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "hwnas/core/error.hpp"
+
+namespace hwnas::cli {
+int& exit_code() {
+  static int code = kExitOk;
+  return code;
+}
+}  // namespace hwnas::cli
+
+int main(int argc, char** argv) {
+  using namespace hwnas::cli;
+  CLI::App app{"hwnas: hardware-aware neural architecture search and accelerator co-design"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "hwnas 0.1.0");
+  add_estimate_command(app);
+  add_space_command(app);
+  add_device_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitBadInput;
+  } catch (const hwnas::InputError& e) {
+    fmt::print(stderr, "hwnas: error: {}\n", e.what());
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "hwnas: internal error: {}\n", e.what());
+    return kExitFailed;
+  }
+  return exit_code();
+}
