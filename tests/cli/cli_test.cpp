@@ -1,0 +1,165 @@
+// End-to-end tests of the hwnas program: exit codes, JSON keys, error messages.
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+const std::string kSource = HWNAS_SOURCE_DIR;
+const std::string kHwnas = std::string(HWNAS_BINARY_DIR) + "/tools/hwnas/hwnas";
+
+struct Outcome {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+Outcome run(const std::string& args) {
+  const auto dir = std::filesystem::temp_directory_path();
+  const std::string out = (dir / "hwnas_cli_out.txt").string();
+  const std::string err = (dir / "hwnas_cli_err.txt").string();
+  const std::string command =
+      "cd '" + kSource + "' && '" + kHwnas + "' " + args + " >'" + out + "' 2>'" + err + "'";
+  const int status = std::system(command.c_str());
+  Outcome r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = read_file(out);
+  r.err = read_file(err);
+  return r;
+}
+
+std::string write_temp(const std::string& name, const std::string& text) {
+  const auto path = std::filesystem::temp_directory_path() / name;
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+TEST(Cli, EstimateLeNetTiledJson) {
+  const Outcome r = run("estimate --network examples/networks/lenet.yaml --device xczu3eg "
+                    "--template tiled --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto json = nlohmann::json::parse(r.out);
+  ASSERT_EQ(json["layers"].size(), 11u);
+  std::int64_t sum = 0;
+  for (const auto& layer : json["layers"]) {
+    ASSERT_TRUE(layer.contains("name") && layer.contains("cycles") && layer.contains("bound"));
+    sum += layer["cycles"].get<std::int64_t>();
+  }
+  EXPECT_EQ(json["layers"][0]["name"], "conv1");
+  EXPECT_EQ(json["total_cycles"].get<std::int64_t>(), sum);
+  // Ultra96 runs the fabric at 200 MHz: 200,000 cycles per ms.
+  EXPECT_NEAR(json["latency_ms"].get<double>(), sum / 200e3, 1e-9);
+  EXPECT_NEAR(json["throughput_fps"].get<double>(), 200e6 / sum, 1e-6);
+  for (const char* key : {"dsp", "bram18", "lut", "ff"}) {
+    EXPECT_TRUE(json["resources"].contains(key)) << key;
+  }
+  EXPECT_LE(json["resources"]["dsp"].get<double>(), 360);
+  EXPECT_TRUE(json["fits"].get<bool>());
+  EXPECT_EQ(json["search"]["method"], "tiled DSE");
+}
+
+TEST(Cli, SavedConfigurationGivesTheSameEstimate) {
+  const std::string saved = (std::filesystem::temp_directory_path() / "hwnas_saved.yaml").string();
+  const Outcome found = run("estimate -n examples/networks/lenet.yaml -d xczu3eg --json "
+                        "--save-config " + saved);
+  ASSERT_EQ(found.code, 0) << found.err;
+  const Outcome again = run("estimate -n examples/networks/lenet.yaml -d xczu3eg --json --config " +
+                        saved);
+  ASSERT_EQ(again.code, 0) << again.err;
+  const auto a = nlohmann::json::parse(found.out), b = nlohmann::json::parse(again.out);
+  EXPECT_EQ(a["total_cycles"], b["total_cycles"]);
+  EXPECT_EQ(a["config"], b["config"]);
+}
+
+TEST(Cli, EstimateMobileNetDataflowJson) {
+  const Outcome r = run("estimate --network examples/networks/mbv2.yaml --device xc7z020 "
+                    "--template dataflow --json");
+  ASSERT_TRUE(r.code == 0 || r.code == 1) << r.err;
+  const auto json = nlohmann::json::parse(r.out);
+  EXPECT_EQ(json["engine"], "dataflow");
+  EXPECT_EQ(json["fits"].get<bool>(), r.code == 0);
+  EXPECT_GT(json["throughput_fps"].get<double>(), 0);
+  // The pipeline's interval is its slowest stage.
+  std::int64_t slowest = 0;
+  for (const auto& layer : json["layers"]) {
+    slowest = std::max(slowest, layer["cycles"].get<std::int64_t>());
+  }
+  EXPECT_EQ(json["interval_cycles"].get<std::int64_t>(), slowest);
+  EXPECT_GE(json["total_cycles"].get<std::int64_t>(), slowest);
+}
+
+TEST(Cli, NetworkThatDoesNotFitIsAResultWithShortfall) {
+  // MobileNetV2 on the iCE40 as a dataflow pipeline: 3.5 M 8-bit weights held on chip need
+  // thousands of 4-Kbit EBRs against 30, and its 53 layer engines more than 8 DSPs.
+  const Outcome r =
+      run("estimate -n examples/networks/mbv2.yaml -d ice40up5k --template dataflow --json");
+  EXPECT_EQ(r.code, 1);
+  const auto json = nlohmann::json::parse(r.out);
+  EXPECT_FALSE(json["fits"].get<bool>());
+  EXPECT_GT(json["shortfall"]["bram18"].get<double>(), 7000);
+  EXPECT_GT(json["shortfall"]["dsp"].get<double>(), 0);
+  EXPECT_NE(r.err.find("hwnas: mbv2 does not fit ice40up5k: DSP "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("; EBR "), std::string::npos) << r.err;
+}
+
+TEST(Cli, ConfigurationExceedingTheDeviceIsBadInput) {
+  const std::string config =
+      write_temp("hwnas_big.yaml", "template: tiled\ntiled: {tm: 64, tn: 64, tr: 8, tc: 8}\n");
+  const Outcome r = run("estimate -n examples/networks/lenet.yaml -d xczu3eg --config " + config);
+  EXPECT_EQ(r.code, 2);
+  // 64*64 8-bit MACs on DSP48E2 = 2,048 DSPs against 360.
+  EXPECT_NE(r.err.find(config + ": tiled: the configuration exceeds xczu3eg: DSP 2048 > 360 "
+                       "(short by 1688)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.out.find("fits: NO"), std::string::npos);  // the report is still printed
+}
+
+TEST(Cli, BadInputExitsTwoWithTheReason) {
+  const std::string bad = write_temp("hwnas_bad.yaml",
+                                     "name: b\ninput: {channels: 1, height: 8, width: 8}\n"
+                                     "layers:\n  - {type: convolution, out: 3}\n");
+  Outcome r = run("estimate -n " + bad + " -d xczu3eg");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "hwnas: error: " + bad +
+                       ": layers[0].type: unknown layer type 'convolution' (expected one of: "
+                       "conv, maxpool, avgpool, global_avgpool, batchnorm, relu, relu6, add, "
+                       "flatten, linear)\n");
+  r = run("estimate -n examples/networks/lenet.yaml -d nosuchpart");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("nosuchpart: no such device file"), std::string::npos);
+  r = run("estimate -n examples/networks/lenet.yaml -d xczu3eg --template systolic");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("unknown template 'systolic'"), std::string::npos);
+  r = run("estimate --device xczu3eg");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--network is required"), std::string::npos);
+}
+
+TEST(Cli, DeviceListShowsAllFive) {
+  const Outcome r = run("device list");
+  ASSERT_EQ(r.code, 0);
+  for (const char* name : {"xc7z020", "xczu3eg", "xczu9eg", "xc7z045", "ice40up5k"}) {
+    EXPECT_NE(r.out.find(name), std::string::npos) << name;
+  }
+  const Outcome show = run("device show xczu9eg");
+  ASSERT_EQ(show.code, 0);
+  EXPECT_EQ(nlohmann::json::parse(show.out)["device"]["resources"]["dsp"].get<double>(), 2520);
+}
+
+}  // namespace
