@@ -59,4 +59,15 @@ std::int64_t bram_blocks(const hw::Device& device, std::int64_t depth, std::int6
   return best;
 }
 
+hw::Resources memory_cost(const hw::Device& device, std::int64_t depth, std::int64_t width_bits) {
+  hw::Resources r;
+  if (depth <= 0 || width_bits <= 0) return r;
+  if (device.lutram_bits_per_lut > 0 && depth <= kLutramMaxDepth) {
+    r.lut = static_cast<double>(width_bits * ceil_div(depth, device.lutram_bits_per_lut));
+  } else {
+    r.bram = static_cast<double>(bram_blocks(device, depth, width_bits));
+  }
+  return r;
+}
+
 }  // namespace hwnas::cost

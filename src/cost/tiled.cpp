@@ -219,13 +219,11 @@ hw::Resources tiled_resources(const TiledProblem& problem, const TiledConfig& co
   r.dsp = std::ceil(macs * dsps_per_mac(device, wb, ab));
   r.bram = 2.0 * config.tn * bram_blocks(device, dims.in_h * dims.in_w, ab) +
            2.0 * config.tm * bram_blocks(device, dims.out_h * dims.out_w, kAccumulatorBits);
-  const std::int64_t weight_depth = problem.max_kernel * problem.max_kernel;
-  const std::int64_t weight_width = static_cast<std::int64_t>(config.tm) * wb;
-  if (weight_depth <= kTiledLutramMaxDepth && device.lutram_bits_per_lut > 0) {
-    r.lut += 2.0 * config.tn * weight_width * ceil_div(weight_depth, device.lutram_bits_per_lut);
-  } else {
-    r.bram += 2.0 * config.tn * bram_blocks(device, weight_depth, weight_width);
-  }
+  const hw::Resources weight_bank =
+      memory_cost(device, problem.max_kernel * problem.max_kernel,
+                  static_cast<std::int64_t>(config.tm) * wb);
+  r.lut += 2.0 * config.tn * weight_bank.lut;
+  r.bram += 2.0 * config.tn * weight_bank.bram;
   if (multiplier_in_luts(device, wb, ab)) {
     r.lut += macs * lut_multiplier_luts(wb, ab) +
              static_cast<double>(config.tm) * (wb + ab) * (2.0 * config.tn - 1);

@@ -9,6 +9,8 @@
 #include <sstream>
 #include <string>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 namespace {
@@ -30,9 +32,12 @@ std::string read_file(const std::string& path) {
 }
 
 Outcome run(const std::string& args) {
+  // ctest runs the tests in parallel processes: every test gets its own files.
   const auto dir = std::filesystem::temp_directory_path();
-  const std::string out = (dir / "hwnas_cli_out.txt").string();
-  const std::string err = (dir / "hwnas_cli_err.txt").string();
+  const std::string tag = std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
+                          "_" + std::to_string(getpid());
+  const std::string out = (dir / ("hwnas_cli_out_" + tag)).string();
+  const std::string err = (dir / ("hwnas_cli_err_" + tag)).string();
   const std::string command =
       "cd '" + kSource + "' && '" + kHwnas + "' " + args + " >'" + out + "' 2>'" + err + "'";
   const int status = std::system(command.c_str());
@@ -44,7 +49,7 @@ Outcome run(const std::string& args) {
 }
 
 std::string write_temp(const std::string& name, const std::string& text) {
-  const auto path = std::filesystem::temp_directory_path() / name;
+  const auto path = std::filesystem::temp_directory_path() / (std::to_string(getpid()) + "_" + name);
   std::ofstream(path) << text;
   return path.string();
 }
@@ -74,7 +79,7 @@ TEST(Cli, EstimateLeNetTiledJson) {
 }
 
 TEST(Cli, SavedConfigurationGivesTheSameEstimate) {
-  const std::string saved = (std::filesystem::temp_directory_path() / "hwnas_saved.yaml").string();
+  const std::string saved = write_temp("hwnas_saved.yaml", "");
   const Outcome found = run("estimate -n examples/networks/lenet.yaml -d xczu3eg --json "
                         "--save-config " + saved);
   ASSERT_EQ(found.code, 0) << found.err;

@@ -32,4 +32,13 @@ double lut_multiplier_luts(int weight_bits, int act_bits);
 // Zero when depth or width is zero.
 std::int64_t bram_blocks(const hw::Device& device, std::int64_t depth, std::int64_t width_bits);
 
+// Memories of at most this many words go to LUTRAM (FINN MatrixVectorActivation, mem_mode
+// "const": calc_wmem() <= 128).
+inline constexpr std::int64_t kLutramMaxDepth = 128;
+
+// Where a memory of `depth` words of `width_bits` goes and what it costs: LUTRAM when
+// depth <= kLutramMaxDepth and the device has it, width * ceil(depth / lutram_bits_per_lut)
+// LUTs (FINN's c2 term); else bram_blocks(). Zero for an empty memory.
+hw::Resources memory_cost(const hw::Device& device, std::int64_t depth, std::int64_t width_bits);
+
 }  // namespace hwnas::cost

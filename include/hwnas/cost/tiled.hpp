@@ -32,8 +32,8 @@
 //   DSP   = ceil(Tm*Tn * dsps_per_mac(bits))
 //   BRAM  = 2 (double buffer) x [Tn input banks of Hin_max*Win_max words
 //                               + Tm output banks of Tr*Tc partial sums (32-bit accumulators)]
-//   LUT   = weight buffer in LUTRAM when K_max^2 <= 64 words deep (2 x Tn banks of Tm*b bits),
-//           else BRAM; + LUT multipliers and their adder tree when the bits are that narrow
+//   LUT   = weight buffer (2 x Tn banks of K_max^2 words of Tm*b bits) placed by memory_cost():
+//           LUTRAM when at most kLutramMaxDepth words deep, else BRAM; + LUT multipliers and their adder tree when the bits are that narrow
 //           (FINN-R terms, see primitives.hpp); + fp32 adders' fabric (PG060: ~280 LUT/MAC);
 //           + a fixed controller and AXI interface estimate (kControlLuts).
 //   FF    = pipeline registers: Tm*Tn*(bits_w + bits_a) + Tm*32 accumulators + kControlFfs.
@@ -65,7 +65,6 @@ std::string to_string(const TiledConfig& config);
 inline constexpr double kControlLuts = 2000;  // controller, address generation, AXI masters
 inline constexpr double kControlFfs = 3000;
 inline constexpr int kAccumulatorBits = 32;   // partial sums (INT8/16 engines accumulate in 32 bits)
-inline constexpr int kTiledLutramMaxDepth = 64;    // deeper memories go to block RAM (LUT6 = 64x1)
 inline constexpr double kFp32FabricLutsPerMac = 280;  // PG060, fp32 mult + add, full DSP usage
 
 // A network prepared for repeated tiled evaluation: per-layer dimensions, ports and the engine's
