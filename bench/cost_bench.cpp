@@ -69,8 +69,8 @@ ir::Network lenet_convs() {
 }
 
 void BM_TiledLayerCycles(benchmark::State& state) {
-  const auto problem = cost::prepare_tiled(cnn20(), io::load_target("xczu9eg"),
-                                           cost::TiledModel::halo);
+  const auto problem =
+      cost::prepare_tiled(cnn20(), io::load_target("xczu9eg"), cost::TiledModel::halo);
   const cost::TiledConfig config{64, 32, 14, 14};
   std::size_t layer = 0;  // the 3x3 conv 64 -> 64 on 224x224 (second layer of the network)
   for (std::size_t i = 0, convs = 0; i < problem.layers.size(); ++i) {
@@ -83,8 +83,8 @@ void BM_TiledLayerCycles(benchmark::State& state) {
 BENCHMARK(BM_TiledLayerCycles);
 
 void BM_TiledResources(benchmark::State& state) {
-  const auto problem = cost::prepare_tiled(cnn20(), io::load_target("xczu9eg"),
-                                           cost::TiledModel::halo);
+  const auto problem =
+      cost::prepare_tiled(cnn20(), io::load_target("xczu9eg"), cost::TiledModel::halo);
   for (auto _ : state) {
     benchmark::DoNotOptimize(cost::tiled_resources(problem, {64, 32, 14, 14}));
   }

@@ -22,7 +22,9 @@ MultiplierPorts ports_of(hw::DspKind kind) {
   }
   return {18, 18};
 }
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
+  return (a + b - 1) / b;
+}
 }  // namespace
 
 bool multiplier_in_luts(const hw::Device& device, int weight_bits, int act_bits) {

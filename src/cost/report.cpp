@@ -27,10 +27,9 @@ void finish_report(CostReport& report) {
                               ? report.batch * report.clock_mhz * 1e6 / report.interval_cycles
                               : 0.0;
   auto short_of = [](double used, double budget) { return std::max(0.0, used - budget); };
-  report.shortfall = {short_of(report.used.dsp, report.budget.dsp),
-                      short_of(report.used.bram, report.budget.bram),
-                      short_of(report.used.lut, report.budget.lut),
-                      short_of(report.used.ff, report.budget.ff)};
+  report.shortfall = {
+      short_of(report.used.dsp, report.budget.dsp), short_of(report.used.bram, report.budget.bram),
+      short_of(report.used.lut, report.budget.lut), short_of(report.used.ff, report.budget.ff)};
   report.fits = report.shortfall == hw::Resources{};
 }
 

@@ -16,7 +16,9 @@ namespace {
 
 using ir::LayerKind;
 
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
+  return (a + b - 1) / b;
+}
 std::int64_t ceil_cycles(double work, double per_cycle) {
   return static_cast<std::int64_t>(std::ceil(work / per_cycle));
 }
@@ -99,14 +101,15 @@ std::vector<int> class_minima(const std::vector<std::int64_t>& dims) {
 
 }  // namespace
 
-std::string to_string(TiledModel model) { return model == TiledModel::fnas ? "fnas" : "halo"; }
+std::string to_string(TiledModel model) {
+  return model == TiledModel::fnas ? "fnas" : "halo";
+}
 
 std::string to_string(const TiledConfig& c) {
   return fmt::format("Tm={} Tn={} Tr={} Tc={}", c.tm, c.tn, c.tr, c.tc);
 }
 
-TiledProblem prepare_tiled(const ir::Network& network, const hw::Target& target,
-                           TiledModel model) {
+TiledProblem prepare_tiled(const ir::Network& network, const hw::Target& target, TiledModel model) {
   const ir::NetworkStats stats = ir::analyze(network);
   TiledProblem problem;
   problem.batch = network.batch;
@@ -202,8 +205,8 @@ TiledLayerCycles tiled_layer_cycles(const TiledProblem& problem, std::size_t ind
   if (t_weight > lat1) lat1 = t_weight, bound = Bound::weight;
   std::int64_t lat2 = ceil_div(layer.n, config.tn) * lat1;
   if (t_out > lat2) lat2 = t_out, bound = Bound::output;
-  const std::int64_t tiles = ceil_div(layer.r, config.tr) * ceil_div(layer.c, config.tc) *
-                             ceil_div(layer.m, config.tm);
+  const std::int64_t tiles =
+      ceil_div(layer.r, config.tr) * ceil_div(layer.c, config.tc) * ceil_div(layer.m, config.tm);
   return {problem.batch * layer.groups * tiles * lat2, bound};
 }
 
@@ -219,9 +222,8 @@ hw::Resources tiled_resources(const TiledProblem& problem, const TiledConfig& co
   r.dsp = std::ceil(macs * dsps_per_mac(device, wb, ab));
   r.bram = 2.0 * config.tn * bram_blocks(device, dims.in_h * dims.in_w, ab) +
            2.0 * config.tm * bram_blocks(device, dims.out_h * dims.out_w, kAccumulatorBits);
-  const hw::Resources weight_bank =
-      memory_cost(device, problem.max_kernel * problem.max_kernel,
-                  static_cast<std::int64_t>(config.tm) * wb);
+  const hw::Resources weight_bank = memory_cost(device, problem.max_kernel * problem.max_kernel,
+                                                static_cast<std::int64_t>(config.tm) * wb);
   r.lut += 2.0 * config.tn * weight_bank.lut;
   r.bram += 2.0 * config.tn * weight_bank.bram;
   if (multiplier_in_luts(device, wb, ab)) {
@@ -248,7 +250,8 @@ CostReport estimate_tiled(const TiledProblem& problem, const TiledConfig& config
     cost.cycles = lc.cycles;
     cost.bound = lc.bound;
     cost.macs = problem.macs[i] * problem.batch;
-    if (problem.layers[i].groups > 1) cost.config = fmt::format("groups={}", problem.layers[i].groups);
+    if (problem.layers[i].groups > 1)
+      cost.config = fmt::format("groups={}", problem.layers[i].groups);
     report.latency_cycles += lc.cycles;
     report.layers.push_back(std::move(cost));
   }
@@ -286,8 +289,8 @@ TiledSearchResult explore_tiled(const TiledProblem& problem, const hw::Resources
     int tm, tn;
   };
   std::vector<Pair> pairs;
-  const double dsp_per_mac = dsps_per_mac(problem.target.device, problem.weight_bits,
-                                          problem.act_bits);
+  const double dsp_per_mac =
+      dsps_per_mac(problem.target.device, problem.weight_bits, problem.act_bits);
   for (int tm : tms) {
     for (int tn : tns) {
       if (std::ceil(static_cast<double>(tm) * tn * dsp_per_mac) > budget.dsp) break;

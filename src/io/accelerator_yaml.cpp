@@ -49,8 +49,8 @@ AcceleratorFile accelerator_from_yaml(const YamlNode& root) {
       for (const auto& name : layers->keys()) file.foldings[name] = read_folding((*layers)[name]);
     }
   } else {
-    templ.fail(fmt::format("unknown template '{}' (expected tiled or dataflow)",
-                           file.template_name));
+    templ.fail(
+        fmt::format("unknown template '{}' (expected tiled or dataflow)", file.template_name));
   }
   return file;
 }
@@ -59,8 +59,7 @@ AcceleratorFile read_accelerator_file(const std::string& path) {
   return accelerator_from_yaml(YamlNode::load_file(path));
 }
 
-cost::DataflowConfig dataflow_config_for(const AcceleratorFile& file,
-                                         const ir::Network& network) {
+cost::DataflowConfig dataflow_config_for(const AcceleratorFile& file, const ir::Network& network) {
   cost::DataflowConfig config;
   for (const auto& layer : network.layers) {
     const auto it = file.foldings.find(layer.name);

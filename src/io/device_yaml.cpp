@@ -56,8 +56,8 @@ DeviceFile read_device_file(const YamlNode& root) {
     const auto pair = aspect.as_int_list(1);
     if (pair.size() != 2) aspect.fail("expected a [width_bits, depth] pair");
     if (pair[0] * pair[1] > d.bram_bits) {
-      aspect.fail(fmt::format("{} x {} bits exceeds the block's {} bits", pair[0], pair[1],
-                              d.bram_bits));
+      aspect.fail(
+          fmt::format("{} x {} bits exceeds the block's {} bits", pair[0], pair[1], d.bram_bits));
     }
     d.bram_aspects.push_back({static_cast<int>(pair[0]), static_cast<int>(pair[1])});
   }
@@ -92,8 +92,8 @@ YamlNode load_named(const std::string& folder, const std::string& what,
   }
   if (std::filesystem::exists(name_or_path)) return YamlNode::load_file(name_or_path);
   throw InputError(name_or_path, "",
-                   fmt::format("no such {} file, and not a built-in {} (built-in: {})", what,
-                               what, fmt::join(names_in(folder), ", ")));
+                   fmt::format("no such {} file, and not a built-in {} (built-in: {})", what, what,
+                               fmt::join(names_in(folder), ", ")));
 }
 
 DeviceFile load_device_file(const std::string& name_or_path) {
@@ -102,7 +102,9 @@ DeviceFile load_device_file(const std::string& name_or_path) {
 
 }  // namespace
 
-hw::Device device_from_yaml(const YamlNode& root) { return read_device_file(root).device; }
+hw::Device device_from_yaml(const YamlNode& root) {
+  return read_device_file(root).device;
+}
 
 hw::Board board_from_yaml(const YamlNode& root) {
   root.expect_map();
@@ -120,8 +122,12 @@ hw::Board board_from_yaml(const YamlNode& root) {
   return b;
 }
 
-std::vector<std::string> builtin_device_names() { return names_in("devices"); }
-std::vector<std::string> builtin_board_names() { return names_in("boards"); }
+std::vector<std::string> builtin_device_names() {
+  return names_in("devices");
+}
+std::vector<std::string> builtin_board_names() {
+  return names_in("boards");
+}
 
 hw::Device load_device(const std::string& name_or_path) {
   return load_device_file(name_or_path).device;
@@ -134,8 +140,7 @@ hw::Board load_board(const std::string& name_or_path) {
 hw::Target load_target(const std::string& device, const std::string& board) {
   const DeviceFile file = load_device_file(device);
   if (board.empty() && file.board.empty()) {
-    throw InputError(device, "board",
-                     "the device names no default board: give one with --board");
+    throw InputError(device, "board", "the device names no default board: give one with --board");
   }
   return {file.device, load_board(board.empty() ? file.board : board)};
 }

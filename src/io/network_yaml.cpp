@@ -12,7 +12,8 @@ using ir::LayerKind;
 
 ir::Bits read_bits(const YamlNode& node, ir::Bits fallback) {
   node.check_keys({"weight", "act"});
-  fallback.weight = static_cast<int>(node.int_or("weight", fallback.weight, ir::kMinBits, ir::kMaxBits));
+  fallback.weight =
+      static_cast<int>(node.int_or("weight", fallback.weight, ir::kMinBits, ir::kMaxBits));
   fallback.act = static_cast<int>(node.int_or("act", fallback.act, ir::kMinBits, ir::kMaxBits));
   return fallback;
 }
@@ -45,8 +46,8 @@ ir::Layer read_layer(const YamlNode& node, ir::Bits default_bits, int index,
   const std::string type = node["type"].as_string();
   const auto kind = ir::layer_kind_from_string(type);
   if (!kind) {
-    node["type"].fail(fmt::format("unknown layer type '{}' (expected one of: {})", type,
-                                  ir::layer_kind_names()));
+    node["type"].fail(
+        fmt::format("unknown layer type '{}' (expected one of: {})", type, ir::layer_kind_names()));
   }
   node.check_keys(allowed_keys(*kind));
 
@@ -124,9 +125,8 @@ ir::Network network_from_yaml(const YamlNode& root) {
   auto analysed = ir::try_analyze(net);
   if (auto* problem = std::get_if<ir::ShapeProblem>(&analysed)) {
     const std::string key =
-        problem->layer < 0
-            ? "layers"
-            : fmt::format("layers[{}] ({})", problem->layer, problem->layer_name);
+        problem->layer < 0 ? "layers"
+                           : fmt::format("layers[{}] ({})", problem->layer, problem->layer_name);
     throw InputError(root.file(), key, problem->reason);
   }
   return net;

@@ -8,7 +8,9 @@ namespace {
 nlohmann::json resources_json(const hw::Resources& r) {
   return {{"dsp", r.dsp}, {"bram18", r.bram}, {"lut", r.lut}, {"ff", r.ff}};
 }
-double share(double used, double budget) { return budget > 0 ? used / budget : 0.0; }
+double share(double used, double budget) {
+  return budget > 0 ? used / budget : 0.0;
+}
 }  // namespace
 
 nlohmann::json report_to_json(const cost::CostReport& report, const hw::Target& target) {
@@ -50,18 +52,18 @@ nlohmann::json report_to_json(const cost::CostReport& report, const hw::Target& 
 
 std::string report_to_table(const cost::CostReport& report, const hw::Target& target) {
   std::string out;
-  out += fmt::format("{} engine on {} ({}, {} MHz), batch {}: {}\n", report.engine,
-                     target.device.name, target.board.name, report.clock_mhz, report.batch,
-                     report.config);
+  out +=
+      fmt::format("{} engine on {} ({}, {} MHz), batch {}: {}\n", report.engine, target.device.name,
+                  target.board.name, report.clock_mhz, report.batch, report.config);
   out += fmt::format("{:<16} {:<14} {:>14} {:>14} {:<8} {}\n", "layer", "kind", "MACs", "cycles",
                      "bound", "config");
   for (const auto& layer : report.layers) {
-    out += fmt::format("{:<16} {:<14} {:>14} {:>14} {:<8} {}\n", layer.name, layer.kind,
-                       layer.macs, layer.cycles, cost::to_string(layer.bound), layer.config);
+    out += fmt::format("{:<16} {:<14} {:>14} {:>14} {:<8} {}\n", layer.name, layer.kind, layer.macs,
+                       layer.cycles, cost::to_string(layer.bound), layer.config);
   }
-  out += fmt::format("latency: {} cycles = {:.4f} ms; interval {} cycles; throughput {:.1f} images/s\n",
-                     report.latency_cycles, report.latency_ms, report.interval_cycles,
-                     report.throughput_fps);
+  out += fmt::format(
+      "latency: {} cycles = {:.4f} ms; interval {} cycles; throughput {:.1f} images/s\n",
+      report.latency_cycles, report.latency_ms, report.interval_cycles, report.throughput_fps);
   auto row = [&](const char* name, double used, double budget, double shortfall) {
     out += fmt::format("  {:<7} {:>10.0f} / {:>8.0f} ({:5.1f}%){}\n", name, used, budget,
                        100 * share(used, budget),

@@ -62,8 +62,8 @@ LayerStats analyze_layer(const Layer& layer, const std::vector<Shape>& inputs) {
       require(layer.kernel >= 1, fmt::format("kernel must be >= 1, got {}", layer.kernel));
       require(layer.stride >= 1, fmt::format("stride must be >= 1, got {}", layer.stride));
       require(layer.pad >= 0, fmt::format("pad must be >= 0, got {}", layer.pad));
-      const int groups = layer.groups == kDepthwiseGroups ? static_cast<int>(in.channels)
-                                                          : layer.groups;
+      const int groups =
+          layer.groups == kDepthwiseGroups ? static_cast<int>(in.channels) : layer.groups;
       const std::int64_t out_channels = layer.out == 0 ? in.channels : layer.out;
       require(groups >= 1, fmt::format("groups must be >= 1, got {}", layer.groups));
       require(out_channels >= 1, fmt::format("out must be >= 1, got {}", layer.out));
@@ -87,9 +87,9 @@ LayerStats analyze_layer(const Layer& layer, const std::vector<Shape>& inputs) {
     case LayerKind::avgpool: {
       require(layer.kernel >= 1, fmt::format("kernel must be >= 1, got {}", layer.kernel));
       require(layer.stride >= 1, fmt::format("stride must be >= 1, got {}", layer.stride));
-      require(layer.pad >= 0 && 2 * layer.pad <= layer.kernel,
-              fmt::format("pad {} must be between 0 and half the kernel {}", layer.pad,
-                          layer.kernel));
+      require(
+          layer.pad >= 0 && 2 * layer.pad <= layer.kernel,
+          fmt::format("pad {} must be between 0 and half the kernel {}", layer.pad, layer.kernel));
       const auto h = window_out(in.height, layer.kernel, layer.stride, layer.pad);
       const auto w = window_out(in.width, layer.kernel, layer.stride, layer.pad);
       require(h && w, fmt::format("pool window {} with pad {} does not fit the {} input",
@@ -113,11 +113,10 @@ LayerStats analyze_layer(const Layer& layer, const std::vector<Shape>& inputs) {
       require(inputs.size() >= 2,
               fmt::format("add needs two or more inputs, got {}", inputs.size()));
       for (std::size_t i = 1; i < inputs.size(); ++i) {
-        require(inputs[i] == in, fmt::format("add inputs differ in shape: {} (from {}) vs {}",
-                                             shape_text(inputs[i]), layer.inputs.size() > i
-                                                                        ? layer.inputs[i]
-                                                                        : std::string("?"),
-                                             shape_text(in)));
+        require(inputs[i] == in,
+                fmt::format("add inputs differ in shape: {} (from {}) vs {}", shape_text(inputs[i]),
+                            layer.inputs.size() > i ? layer.inputs[i] : std::string("?"),
+                            shape_text(in)));
       }
       stats.out = in;
       break;
@@ -177,9 +176,11 @@ std::variant<NetworkStats, ShapeProblem> try_analyze(const Network& network) {
   auto problem = [](int index, std::string name, std::string reason) {
     return ShapeProblem{index, std::move(name), std::move(reason)};
   };
-  if (network.batch < 1) return problem(-1, "", fmt::format("batch must be >= 1, got {}", network.batch));
+  if (network.batch < 1)
+    return problem(-1, "", fmt::format("batch must be >= 1, got {}", network.batch));
   if (network.input.channels < 1 || network.input.height < 1 || network.input.width < 1) {
-    return problem(-1, "", fmt::format("input shape {} must be positive", shape_text(network.input)));
+    return problem(-1, "",
+                   fmt::format("input shape {} must be positive", shape_text(network.input)));
   }
   if (network.layers.empty()) return problem(-1, "", "network has no layers");
 

@@ -34,8 +34,9 @@ std::string read_file(const std::string& path) {
 Outcome run(const std::string& args) {
   // ctest runs the tests in parallel processes: every test gets its own files.
   const auto dir = std::filesystem::temp_directory_path();
-  const std::string tag = std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
-                          "_" + std::to_string(getpid());
+  const std::string tag =
+      std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
+      std::to_string(getpid());
   const std::string out = (dir / ("hwnas_cli_out_" + tag)).string();
   const std::string err = (dir / ("hwnas_cli_err_" + tag)).string();
   const std::string command =
@@ -49,14 +50,16 @@ Outcome run(const std::string& args) {
 }
 
 std::string write_temp(const std::string& name, const std::string& text) {
-  const auto path = std::filesystem::temp_directory_path() / (std::to_string(getpid()) + "_" + name);
+  const auto path =
+      std::filesystem::temp_directory_path() / (std::to_string(getpid()) + "_" + name);
   std::ofstream(path) << text;
   return path.string();
 }
 
 TEST(Cli, EstimateLeNetTiledJson) {
-  const Outcome r = run("estimate --network examples/networks/lenet.yaml --device xczu3eg "
-                    "--template tiled --json");
+  const Outcome r =
+      run("estimate --network examples/networks/lenet.yaml --device xczu3eg "
+          "--template tiled --json");
   ASSERT_EQ(r.code, 0) << r.err;
   const auto json = nlohmann::json::parse(r.out);
   ASSERT_EQ(json["layers"].size(), 11u);
@@ -80,11 +83,13 @@ TEST(Cli, EstimateLeNetTiledJson) {
 
 TEST(Cli, SavedConfigurationGivesTheSameEstimate) {
   const std::string saved = write_temp("hwnas_saved.yaml", "");
-  const Outcome found = run("estimate -n examples/networks/lenet.yaml -d xczu3eg --json "
-                        "--save-config " + saved);
+  const Outcome found =
+      run("estimate -n examples/networks/lenet.yaml -d xczu3eg --json "
+          "--save-config " +
+          saved);
   ASSERT_EQ(found.code, 0) << found.err;
-  const Outcome again = run("estimate -n examples/networks/lenet.yaml -d xczu3eg --json --config " +
-                        saved);
+  const Outcome again =
+      run("estimate -n examples/networks/lenet.yaml -d xczu3eg --json --config " + saved);
   ASSERT_EQ(again.code, 0) << again.err;
   const auto a = nlohmann::json::parse(found.out), b = nlohmann::json::parse(again.out);
   EXPECT_EQ(a["total_cycles"], b["total_cycles"]);
@@ -92,8 +97,9 @@ TEST(Cli, SavedConfigurationGivesTheSameEstimate) {
 }
 
 TEST(Cli, EstimateMobileNetDataflowJson) {
-  const Outcome r = run("estimate --network examples/networks/mbv2.yaml --device xc7z020 "
-                    "--template dataflow --json");
+  const Outcome r =
+      run("estimate --network examples/networks/mbv2.yaml --device xc7z020 "
+          "--template dataflow --json");
   ASSERT_TRUE(r.code == 0 || r.code == 1) << r.err;
   const auto json = nlohmann::json::parse(r.out);
   EXPECT_EQ(json["engine"], "dataflow");
@@ -129,7 +135,7 @@ TEST(Cli, ConfigurationExceedingTheDeviceIsBadInput) {
   EXPECT_EQ(r.code, 2);
   // 64*64 8-bit MACs on DSP48E2 = 2,048 DSPs against 360.
   EXPECT_NE(r.err.find(config + ": tiled: the configuration exceeds xczu3eg: DSP 2048 > 360 "
-                       "(short by 1688)"),
+                                "(short by 1688)"),
             std::string::npos)
       << r.err;
   EXPECT_NE(r.out.find("fits: NO"), std::string::npos);  // the report is still printed

@@ -50,15 +50,15 @@ TEST(Tiled, ComputeBoundConvHandDerived) {
   // halo input tile (1*8+3-1)^2 = 100: tI = ceil(4*100/4) = 100; tW = ceil(8*4*9/4) = 72;
   // tO = ceil(8*64/4) = 128; tComp = 9*64 = 576 -> Lat1 = 576 (compute);
   // Lat2 = max(ceil(16/4)*576, 128) = 2304; Lat = ceil(16/8)*ceil(16/8)*ceil(32/8)*2304 = 36,864.
-  const auto problem = prepare_tiled(single({16, 16, 16}, conv(32, 3, 1, 1)), target(),
-                                     TiledModel::halo);
+  const auto problem =
+      prepare_tiled(single({16, 16, 16}, conv(32, 3, 1, 1)), target(), TiledModel::halo);
   const TiledConfig config{8, 4, 8, 8};
   const auto lc = tiled_layer_cycles(problem, 0, config);
   EXPECT_EQ(lc.cycles, 36864);
   EXPECT_EQ(lc.bound, Bound::compute);
   // The FNAS model's input tile is 4*8*8/4 = 64 cycles, still under compute: same latency.
-  const auto fnas = prepare_tiled(single({16, 16, 16}, conv(32, 3, 1, 1)), target(),
-                                  TiledModel::fnas);
+  const auto fnas =
+      prepare_tiled(single({16, 16, 16}, conv(32, 3, 1, 1)), target(), TiledModel::fnas);
   EXPECT_EQ(tiled_layer_cycles(fnas, 0, config).cycles, 36864);
 
   // Resources: DSP = 8*4*1 = 32. Input banks: 100 words x 16 bits fit one BRAM18 (1Kx18),
@@ -119,14 +119,14 @@ TEST(Tiled, InputBoundStridedHalo) {
 TEST(Tiled, NarrowBitsUseFewerDspsAndWiderPorts) {
   // 8-bit weights and activations on DSP48E2: two MACs per DSP (WP487): 32 MACs -> 16 DSPs.
   // Ports carry 64/8 = 8 words: tW = ceil(8*4*9/8) = 36.
-  const auto p = prepare_tiled(single({16, 16, 16}, conv(32, 3, 1, 1, {8, 8})), target(),
-                               TiledModel::halo);
+  const auto p =
+      prepare_tiled(single({16, 16, 16}, conv(32, 3, 1, 1, {8, 8})), target(), TiledModel::halo);
   EXPECT_DOUBLE_EQ(tiled_resources(p, {8, 4, 8, 8}).dsp, 16);
   EXPECT_DOUBLE_EQ(p.layers[0].wp, 8);
   // 4-bit: LUT multipliers, no DSPs; LUTs add (2*ceil(8/6)-1)*8 = 24 per MAC and the adder
   // tree 8*(2*4-1) = 56 per output lane: 32*24 + 8*56 = 1,216 more LUTs.
-  const auto q = prepare_tiled(single({16, 16, 16}, conv(32, 3, 1, 1, {4, 4})), target(),
-                               TiledModel::halo);
+  const auto q =
+      prepare_tiled(single({16, 16, 16}, conv(32, 3, 1, 1, {4, 4})), target(), TiledModel::halo);
   const hw::Resources r4 = tiled_resources(q, {8, 4, 8, 8});
   EXPECT_DOUBLE_EQ(r4.dsp, 0);
   // LUTRAM for 4-bit weights: 2*4*(8*4)*1 = 256; + 1,216 + 2,000 = 3,472.
@@ -221,12 +221,14 @@ TEST(TiledDse, EqualsExhaustiveSearchOnRandomSmallNetworks) {
     exhaustive_total += exhaustive.evaluated;
   }
   EXPECT_GT(with_fit, 40);  // the comparison must be about real optima, not empty answers
-  EXPECT_LT(fast_total * 5, exhaustive_total);  // and the pruning must actually prune  // the comparison must be about real optima, not empty answers
+  EXPECT_LT(fast_total * 5,
+            exhaustive_total);  // and the pruning must actually prune  // the comparison must be
+                                // about real optima, not empty answers
 }
 
 TEST(TiledDse, NothingFitsIsAResult) {
-  const auto problem = prepare_tiled(single({16, 16, 16}, conv(32, 3, 1, 1)), target(),
-                                     TiledModel::halo);
+  const auto problem =
+      prepare_tiled(single({16, 16, 16}, conv(32, 3, 1, 1)), target(), TiledModel::halo);
   const auto result = explore_tiled(problem, {0, 432, 70560, 141120});
   EXPECT_FALSE(result.found);
 }

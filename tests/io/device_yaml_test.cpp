@@ -63,8 +63,9 @@ TEST(Devices, UserFileErrorsNameTheKey) {
   const std::string ok_bram = "bram: {bits: 18432, aspects: [[36, 512]]}\n";
   EXPECT_EQ(error_of("name: x\ndsp: dsp48e1\n" + ok_bram),
             "my.yaml: resources: missing required key");
-  EXPECT_EQ(error_of("name: x\ndsp: dsp99\nresources: {lut: 1, ff: 1, bram: 1, dsp: 1}\n" + ok_bram),
-            "my.yaml: dsp: unknown DSP block 'dsp99' (expected one of: dsp48e1, dsp48e2, sb_mac16)");
+  EXPECT_EQ(
+      error_of("name: x\ndsp: dsp99\nresources: {lut: 1, ff: 1, bram: 1, dsp: 1}\n" + ok_bram),
+      "my.yaml: dsp: unknown DSP block 'dsp99' (expected one of: dsp48e1, dsp48e2, sb_mac16)");
   EXPECT_EQ(error_of("name: x\ndsp: dsp48e1\nresources: {lut: 1, ff: 1, bram: 1}\n" + ok_bram),
             "my.yaml: resources.dsp: missing required key");
   EXPECT_EQ(error_of("name: x\ndsp: dsp48e1\nresources: {lut: 1, ff: 1, bram: 1, dsp: 1}\n"
@@ -77,7 +78,8 @@ TEST(AcceleratorFile, TiledAndDataflowForms) {
       "template: tiled\nmodel: fnas\ntiled: {tm: 16, tn: 8, tr: 7, tc: 7}\n", "a.yaml"));
   EXPECT_EQ(tiled.tiled, (cost::TiledConfig{16, 8, 7, 7}));
   EXPECT_EQ(tiled.model, cost::TiledModel::fnas);
-  EXPECT_EQ(accelerator_from_yaml(YamlNode::load_string(tiled_config_to_yaml(tiled.tiled, *tiled.model), "b"))
+  EXPECT_EQ(accelerator_from_yaml(
+                YamlNode::load_string(tiled_config_to_yaml(tiled.tiled, *tiled.model), "b"))
                 .tiled,
             tiled.tiled);
 
@@ -103,7 +105,8 @@ TEST(AcceleratorFile, TiledAndDataflowForms) {
     accelerator_from_yaml(YamlNode::load_string("template: systolic\n", "s.yaml"));
     FAIL();
   } catch (const InputError& e) {
-    EXPECT_STREQ(e.what(), "s.yaml: template: unknown template 'systolic' (expected tiled or dataflow)");
+    EXPECT_STREQ(e.what(),
+                 "s.yaml: template: unknown template 'systolic' (expected tiled or dataflow)");
   }
 }
 

@@ -39,9 +39,16 @@ Network lenet() {
   Network net;
   net.name = "lenet";
   net.input = {1, 28, 28};
-  net.layers = {conv(6, 5, 1, 2), simple(LayerKind::relu), pool(LayerKind::maxpool, 2, 2),
-                conv(16, 5, 1, 0), simple(LayerKind::relu), pool(LayerKind::maxpool, 2, 2),
-                linear(120), simple(LayerKind::relu), linear(84), simple(LayerKind::relu),
+  net.layers = {conv(6, 5, 1, 2),
+                simple(LayerKind::relu),
+                pool(LayerKind::maxpool, 2, 2),
+                conv(16, 5, 1, 0),
+                simple(LayerKind::relu),
+                pool(LayerKind::maxpool, 2, 2),
+                linear(120),
+                simple(LayerKind::relu),
+                linear(84),
+                simple(LayerKind::relu),
                 linear(10)};
   assign_default_names(net);
   return net;

@@ -17,15 +17,14 @@ void add_device_command(CLI::App& app) {
 
   CLI::App* list = cmd->add_subcommand("list", "List the built-in devices with their budgets");
   list->callback([] {
-    fmt::print("{:<10} {:<24} {:>8} {:>8} {:>6} {:>6}  {:<9} {}\n", "device", "family", "LUT",
-               "FF", "BRAM", "DSP", "DSP kind", "default board");
+    fmt::print("{:<10} {:<24} {:>8} {:>8} {:>6} {:>6}  {:<9} {}\n", "device", "family", "LUT", "FF",
+               "BRAM", "DSP", "DSP kind", "default board");
     for (const auto& name : io::builtin_device_names()) {
       const hw::Target t = io::load_target(name);
       const hw::Device& d = t.device;
       fmt::print("{:<10} {:<24} {:>8.0f} {:>8.0f} {:>6.0f} {:>6.0f}  {:<9} {} ({} MHz, {} GB/s)\n",
                  d.name, d.family, d.budget.lut, d.budget.ff, d.budget.bram, d.budget.dsp,
-                 hw::to_string(d.dsp_kind), t.board.name, t.board.clock_mhz,
-                 t.board.dram_gb_per_s);
+                 hw::to_string(d.dsp_kind), t.board.name, t.board.clock_mhz, t.board.dram_gb_per_s);
     }
   });
 
@@ -48,7 +47,9 @@ void add_device_command(CLI::App& app) {
           {"source", d.source},
           {"dsp_kind", hw::to_string(d.dsp_kind)},
           {"resources",
-           {{"lut", d.budget.lut}, {"ff", d.budget.ff}, {"bram", d.budget.bram},
+           {{"lut", d.budget.lut},
+            {"ff", d.budget.ff},
+            {"bram", d.budget.bram},
             {"dsp", d.budget.dsp}}},
           {"bram", {{"unit", d.bram_unit}, {"bits", d.bram_bits}, {"aspects", aspects}}},
           {"lut_multiplier_max_bits", d.lut_multiplier_max_bits},

@@ -51,8 +51,7 @@ std::string shortfall_text(const cost::CostReport& report, const hw::Target& tar
     text += fmt::format("{} {:.0f} > {:.0f} (short by {:.0f})", name, used, budget, short_by);
   };
   add("DSP", report.used.dsp, report.budget.dsp, report.shortfall.dsp);
-  add(target.device.bram_unit.c_str(), report.used.bram, report.budget.bram,
-      report.shortfall.bram);
+  add(target.device.bram_unit.c_str(), report.used.bram, report.budget.bram, report.shortfall.bram);
   add("LUT", report.used.lut, report.budget.lut, report.shortfall.lut);
   add("FF", report.used.ff, report.budget.ff, report.shortfall.ff);
   return text;
@@ -78,8 +77,8 @@ void run_estimate(const EstimateOptions& options) {
     }
   }
   if (options.model != "halo" && options.model != "fnas") {
-    throw InputError("--model", "", fmt::format("unknown model '{}' (expected halo or fnas)",
-                                                options.model));
+    throw InputError("--model", "",
+                     fmt::format("unknown model '{}' (expected halo or fnas)", options.model));
   }
 
   cost::CostReport report;
@@ -119,12 +118,12 @@ void run_estimate(const EstimateOptions& options) {
       saved = io::dataflow_config_to_yaml(config, network);
     }
   } else {
-    throw InputError("--template", "",
-                     fmt::format("unknown template '{}' (expected tiled or dataflow)",
-                                 options.templ));
+    throw InputError(
+        "--template", "",
+        fmt::format("unknown template '{}' (expected tiled or dataflow)", options.templ));
   }
-  search.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                  .count();
+  search.ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 
   if (options.json) {
     nlohmann::json json = io::report_to_json(report, target);

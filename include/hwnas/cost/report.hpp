@@ -23,7 +23,7 @@ std::string_view to_string(Bound bound);
 
 struct LayerCost {
   std::string name;
-  std::string kind;       // ir::to_string of the layer kind
+  std::string kind;         // ir::to_string of the layer kind
   std::int64_t cycles = 0;  // for the whole batch
   Bound bound = Bound::compute;
   std::int64_t macs = 0;  // for the whole batch

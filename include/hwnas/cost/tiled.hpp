@@ -33,8 +33,9 @@
 //   BRAM  = 2 (double buffer) x [Tn input banks of Hin_max*Win_max words
 //                               + Tm output banks of Tr*Tc partial sums (32-bit accumulators)]
 //   LUT   = weight buffer (2 x Tn banks of K_max^2 words of Tm*b bits) placed by memory_cost():
-//           LUTRAM when at most kLutramMaxDepth words deep, else BRAM; + LUT multipliers and their adder tree when the bits are that narrow
-//           (FINN-R terms, see primitives.hpp); + fp32 adders' fabric (PG060: ~280 LUT/MAC);
+//           LUTRAM when at most kLutramMaxDepth words deep, else BRAM; + LUT multipliers and their
+//           adder tree when the bits are that narrow (FINN-R terms, see primitives.hpp); + fp32
+//           adders' fabric (PG060: ~280 LUT/MAC);
 //           + a fixed controller and AXI interface estimate (kControlLuts).
 //   FF    = pipeline registers: Tm*Tn*(bits_w + bits_a) + Tm*32 accumulators + kControlFfs.
 // The control constants are estimates of this project, to be checked against Yosys by the RTL
@@ -64,7 +65,7 @@ std::string to_string(const TiledConfig& config);
 
 inline constexpr double kControlLuts = 2000;  // controller, address generation, AXI masters
 inline constexpr double kControlFfs = 3000;
-inline constexpr int kAccumulatorBits = 32;   // partial sums (INT8/16 engines accumulate in 32 bits)
+inline constexpr int kAccumulatorBits = 32;  // partial sums (INT8/16 engines accumulate in 32 bits)
 inline constexpr double kFp32FabricLutsPerMac = 280;  // PG060, fp32 mult + add, full DSP usage
 
 // A network prepared for repeated tiled evaluation: per-layer dimensions, ports and the engine's
@@ -109,9 +110,11 @@ CostReport estimate_tiled(const TiledProblem& problem, const TiledConfig& config
 //     no more cycles at any term and no more resources, so only Tm in {ceil(M_i/q)} are tried;
 //     likewise Tn (N_i), Tr (R_i), Tc (C_i).
 //  2. (Tm, Tn) pairs over the DSP budget are dropped.
-//  3. Pairs are visited by a lower bound on latency, sum_i B*g*ceil(M/Tm)*ceil(N/Tn)*max(K^2*R*C, tW),
+//  3. Pairs are visited by a lower bound on latency, sum_i B*g*ceil(M/Tm)*ceil(N/Tn)*max(K^2*R*C,
+//  tW),
 //     and the search stops when the bound exceeds the best latency found.
-//  4. Resources grow with Tr and Tc, so the scan over Tc stops at the first that exceeds the budget.
+//  4. Resources grow with Tr and Tc, so the scan over Tc stops at the first that exceeds the
+//  budget.
 //  5. A configuration's layer sum stops as soon as it exceeds the best latency.
 struct TiledSearchResult {
   bool found = false;  // false: even Tm=Tn=Tr=Tc=1 exceeds the budget

@@ -42,14 +42,14 @@ struct BramAspect {
 };
 
 struct Device {
-  std::string name;     // short name used on the command line, e.g. "xczu3eg"
-  std::string part;     // full part name, e.g. "xczu3eg-sbva484-1-e"
-  std::string family;   // e.g. "Zynq UltraScale+ MPSoC"
-  std::string source;   // the datasheet the figures come from
-  Resources budget;     // everything on the part
+  std::string name;    // short name used on the command line, e.g. "xczu3eg"
+  std::string part;    // full part name, e.g. "xczu3eg-sbva484-1-e"
+  std::string family;  // e.g. "Zynq UltraScale+ MPSoC"
+  std::string source;  // the datasheet the figures come from
+  Resources budget;    // everything on the part
   DspKind dsp_kind = DspKind::dsp48e1;
   std::string bram_unit = "BRAM18";
-  std::int64_t bram_bits = 18432;      // bits per block (incl. parity bits)
+  std::int64_t bram_bits = 18432;        // bits per block (incl. parity bits)
   std::vector<BramAspect> bram_aspects;  // usable configurations of one block
   // Multipliers whose operands are both at most this wide are built from LUTs, not DSPs.
   int lut_multiplier_max_bits = 4;

@@ -41,7 +41,6 @@ AcceleratorFile accelerator_from_yaml(const YamlNode& root);
 cost::DataflowConfig dataflow_config_for(const AcceleratorFile& file, const ir::Network& network);
 
 std::string tiled_config_to_yaml(const cost::TiledConfig& config, cost::TiledModel model);
-std::string dataflow_config_to_yaml(const cost::DataflowConfig& config,
-                                    const ir::Network& network);
+std::string dataflow_config_to_yaml(const cost::DataflowConfig& config, const ir::Network& network);
 
 }  // namespace hwnas::io

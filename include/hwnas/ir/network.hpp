@@ -13,7 +13,7 @@
 namespace hwnas::ir {
 
 enum class LayerKind {
-  conv,            // 2-D convolution; `groups` makes it grouped/depthwise; 1x1 is pointwise
+  conv,  // 2-D convolution; `groups` makes it grouped/depthwise; 1x1 is pointwise
   maxpool,
   avgpool,
   global_avgpool,  // C x H x W -> C x 1 x 1
@@ -51,10 +51,10 @@ struct Layer {
   // conv: output channels (0 = same as input channels, convenient for depthwise);
   // linear: output features. Unused by other kinds.
   int out = 0;
-  int kernel = 1;  // conv, pools
-  int stride = 1;  // conv, pools
-  int pad = 0;     // conv, pools (zero padding on every side)
-  int groups = 1;  // conv only; kDepthwiseGroups = one group per input channel
+  int kernel = 1;    // conv, pools
+  int stride = 1;    // conv, pools
+  int pad = 0;       // conv, pools (zero padding on every side)
+  int groups = 1;    // conv only; kDepthwiseGroups = one group per input channel
   bool bias = true;  // conv, linear (PyTorch's default)
   // Names of the layers whose outputs this layer reads; empty = the previous layer's output
   // (the network input for the first layer). `add` needs two or more. The name "input" refers
@@ -90,9 +90,9 @@ struct LayerStats {
   std::vector<int> producers;  // layer indices of the inputs; kNetworkInput for the input
   Shape in;                    // shape of the (first) input
   Shape out;
-  int groups = 1;              // resolved (depthwise expanded)
-  std::int64_t macs = 0;       // multiply-accumulates
-  std::int64_t params = 0;     // trainable parameters (weights, biases, BN scale and shift)
+  int groups = 1;                    // resolved (depthwise expanded)
+  std::int64_t macs = 0;             // multiply-accumulates
+  std::int64_t params = 0;           // trainable parameters (weights, biases, BN scale and shift)
   std::int64_t weight_bits = 0;      // params x weight bit width (conv/linear weights and biases)
   std::int64_t activation_bits = 0;  // out elements x activation bit width
 };
