@@ -18,6 +18,10 @@ for net in examples/networks/*.yaml; do
     done
   done
 done
+"$HWNAS" estimate -n examples/networks/lenet.yaml -d xczu3eg --config examples/configs/tiled-16x8.yaml >/dev/null
+"$HWNAS" estimate -n examples/networks/lenet.yaml -d xczu3eg -t dataflow \
+  --config examples/configs/lenet-dataflow.yaml >/dev/null
+count=$((count + 2))
 for space in examples/spaces/*.yaml; do
   "$HWNAS" space size --space "$space" >/dev/null
   "$HWNAS" space sample --space "$space" --count 3 --seed 1 >/dev/null
