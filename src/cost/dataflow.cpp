@@ -61,6 +61,12 @@ bool is_fused(LayerKind kind) {
          kind == LayerKind::flatten;
 }
 
+// The channels a streaming unit (maxpool, avgpool, global_avgpool, add) processes PE at a
+// time: its output channels, which equal its input channels.
+std::int64_t stream_channels(const ir::LayerStats& stats) {
+  return stats.out.channels;
+}
+
 // M and MW of a conv or linear layer.
 struct MatrixShape {
   std::int64_t rows = 0;  // M: output channels or features
@@ -121,8 +127,10 @@ Stage matrix_stage(const ir::Network& network, const ir::NetworkStats& stats,
   return stage;
 }
 
+// A streaming unit with `folding.pe` channels in parallel (SIMD is ignored), or a fused layer
+// (folding ignored). PE must divide stream_channels (check_folding).
 Stage stream_stage(const ir::Network& network, const ir::NetworkStats& stats,
-                   const hw::Device& device, int i) {
+                   const hw::Device& device, int i, const Folding& folding) {
   const ir::Layer& layer = network.layers[i];
   const ir::LayerStats& ls = stats.layers[i];
   Stage stage;
@@ -130,34 +138,36 @@ Stage stream_stage(const ir::Network& network, const ir::NetworkStats& stats,
     stage.bound = Bound::fused;
     return stage;
   }
+  const std::int64_t pe = folding.pe;
   const int a = input_bits(network, stats, i);
-  std::int64_t datapath = a;
+  std::int64_t datapath = a;  // per channel
   hw::Resources memory;
   switch (layer.kind) {
     case LayerKind::maxpool:
     case LayerKind::avgpool: {
       const std::int64_t window = layer.kernel * static_cast<std::int64_t>(layer.kernel);
-      stage.cycles = ls.out.elements() * window;
+      stage.cycles = ls.out.elements() * window / pe;
       if (layer.kind == LayerKind::avgpool) datapath += ceil_log2(window);
-      memory = window_buffer(device, layer, ls, 1, a);
+      memory = window_buffer(device, layer, ls, pe, a);
       break;
     }
     case LayerKind::global_avgpool:
-      stage.cycles = ls.in.elements();
+      stage.cycles = ls.in.elements() / pe;
       datapath += ceil_log2(ls.in.height * ls.in.width);
-      memory = memory_cost(device, ls.in.channels, datapath);
+      // One partial sum per channel, PE of them side by side in a word.
+      memory = memory_cost(device, ls.in.channels / pe, pe * datapath);
       break;
     case LayerKind::add: {
       const auto inputs = static_cast<std::int64_t>(ls.producers.size());
-      stage.cycles = ls.out.elements() * inputs;
+      stage.cycles = ls.out.elements() * inputs / pe;
       datapath += ceil_log2(inputs);
       break;
     }
     default:
       break;
   }
-  stage.resources.lut = static_cast<double>(kStreamControlLuts + datapath);
-  stage.resources.ff = static_cast<double>(kStreamControlFfs + datapath);
+  stage.resources.lut = static_cast<double>(kStreamControlLuts + pe * datapath);
+  stage.resources.ff = static_cast<double>(kStreamControlFfs + pe * datapath);
   stage.resources += memory;
   return stage;
 }
@@ -165,13 +175,21 @@ Stage stream_stage(const ir::Network& network, const ir::NetworkStats& stats,
 void check_folding(const ir::Network& network, const ir::NetworkStats& stats, int i,
                    const Folding& folding) {
   const ir::Layer& layer = network.layers[i];
-  if (!layer.has_weights()) return;
+  if (is_fused(layer.kind)) return;  // folding ignored
   auto fail = [&](std::string reason) {
     throw InputError(network_label(network), "layer " + layer_label(network, i), std::move(reason));
   };
   if (folding.pe < 1) fail(fmt::format("PE must be >= 1, got {}", folding.pe));
-  if (folding.simd < 1) fail(fmt::format("SIMD must be >= 1, got {}", folding.simd));
   const ir::LayerStats& ls = stats.layers[i];
+  if (!layer.has_weights()) {
+    // A streaming unit: SIMD is ignored (see Folding).
+    const std::int64_t channels = stream_channels(ls);
+    if (channels % folding.pe != 0) {
+      fail(fmt::format("PE {} does not divide the {} channels", folding.pe, channels));
+    }
+    return;
+  }
+  if (folding.simd < 1) fail(fmt::format("SIMD must be >= 1, got {}", folding.simd));
   const auto [rows, cols] = matrix_shape(layer, ls);
   const bool linear = layer.kind == LayerKind::linear;
   if (rows % folding.pe != 0) {
@@ -193,7 +211,7 @@ void check_folding(const ir::Network& network, const ir::NetworkStats& stats, in
 Stage stage_of(const ir::Network& network, const ir::NetworkStats& stats, const hw::Device& device,
                int i, const Folding& folding) {
   return network.layers[i].has_weights() ? matrix_stage(network, stats, device, i, folding)
-                                         : stream_stage(network, stats, device, i);
+                                         : stream_stage(network, stats, device, i, folding);
 }
 
 std::vector<std::int64_t> divisors(std::int64_t n) {
@@ -267,17 +285,15 @@ struct Option {
 };
 
 struct Balancer {
-  std::vector<int> layers;                   // indices of the conv/linear layers
+  std::vector<int> layers;                   // indices of the stages (every layer not fused)
   std::vector<std::vector<Option>> options;  // per entry of `layers`
-  Vec fixed;                                 // resources of the streaming units
   Vec budget;
 
   // The fitting choice (an option index per entry of `layers`) with every stage at most
   // `interval` cycles and the smallest fraction sum, or nullopt when none fits.
   std::optional<std::vector<int>> solve(std::int64_t interval) const {
     std::vector<std::vector<Node>> fronts;
-    fronts.push_back({Node{fixed, fraction_sum(fixed, budget), -1, -1}});
-    if (!within(fixed, budget)) return std::nullopt;
+    fronts.push_back({Node{Vec{}, 0, -1, -1}});
     for (std::size_t l = 0; l < layers.size(); ++l) {
       std::vector<Node> allowed;
       for (std::size_t o = 0; o < options[l].size(); ++o) {
@@ -324,7 +340,14 @@ std::vector<Folding> valid_foldings(const ir::Network& network, const ir::Networ
     throw std::out_of_range(fmt::format("valid_foldings: layer index {} out of range", layer));
   }
   const ir::Layer& l = network.layers[layer];
-  if (!l.has_weights()) return {Folding{}};
+  if (is_fused(l.kind)) return {Folding{}};
+  if (!l.has_weights()) {
+    std::vector<Folding> foldings;
+    for (std::int64_t pe : divisors(stream_channels(stats.layers[layer]))) {
+      foldings.push_back(Folding{static_cast<int>(pe), 1});
+    }
+    return foldings;
+  }
   const auto [rows, cols] = matrix_shape(l, stats.layers[layer]);
   std::vector<Folding> foldings;
   const auto simds = divisors(cols);
@@ -394,6 +417,8 @@ CostReport estimate_dataflow(const ir::Network& network, const hw::Target& targe
     cost.resources = stage.resources;
     if (layer.has_weights()) {
       cost.config = fmt::format("PE={} SIMD={}", config.layers[i].pe, config.layers[i].simd);
+    } else if (!is_fused(layer.kind)) {
+      cost.config = fmt::format("PE={}", config.layers[i].pe);
     }
     report.layers.push_back(std::move(cost));
     report.used += stage.resources;
@@ -421,32 +446,23 @@ DataflowConfig balance_folding(const ir::Network& network, const hw::Target& tar
 
   Balancer balancer;
   balancer.budget = to_vec(target.device.budget);
-  hw::Resources fixed;
-  std::int64_t floor_cycles = 0;  // the slowest streaming unit, per image
   std::vector<std::int64_t> candidates;
-  std::int64_t fastest_possible = 0;  // no interval below the slowest fully unrolled layer
+  std::int64_t lowest = 0;  // no interval below the slowest stage at its fastest folding
   for (int i = 0; i < n; ++i) {
-    if (!network.layers[i].has_weights()) {
-      const Stage stage = stream_stage(network, stats, target.device, i);
-      fixed += stage.resources;
-      floor_cycles = std::max(floor_cycles, stage.cycles);
-      continue;
-    }
+    if (is_fused(network.layers[i].kind)) continue;  // no cycles, no resources
     balancer.layers.push_back(i);
     std::vector<Option> options;
     std::int64_t fastest = std::numeric_limits<std::int64_t>::max();
     for (const Folding& folding : valid_foldings(network, stats, i)) {
-      const Stage stage = matrix_stage(network, stats, target.device, i, folding);
+      const Stage stage = stage_of(network, stats, target.device, i, folding);
       options.push_back(Option{folding, stage.cycles, to_vec(stage.resources)});
       candidates.push_back(stage.cycles);
       fastest = std::min(fastest, stage.cycles);
     }
-    fastest_possible = std::max(fastest_possible, fastest);
+    lowest = std::max(lowest, fastest);
     balancer.options.push_back(std::move(options));
   }
-  balancer.fixed = to_vec(fixed);
 
-  const std::int64_t lowest = std::max(floor_cycles, fastest_possible);
   candidates.push_back(lowest);
   std::erase_if(candidates, [&](std::int64_t c) { return c < lowest; });
   std::sort(candidates.begin(), candidates.end());

@@ -85,7 +85,9 @@ std::string dataflow_config_to_yaml(const cost::DataflowConfig& config,
                                     const ir::Network& network) {
   std::string out = "template: dataflow\ndataflow:\n  layers:\n";
   for (std::size_t i = 0; i < network.layers.size() && i < config.layers.size(); ++i) {
-    if (!network.layers[i].has_weights()) continue;
+    // Weight layers always, streaming units (pools, adds) when folded: reading the file back
+    // gives the same configuration.
+    if (!network.layers[i].has_weights() && config.layers[i] == cost::Folding{}) continue;
     out += fmt::format("    {}: {{pe: {}, simd: {}}}\n", network.layers[i].name,
                        config.layers[i].pe, config.layers[i].simd);
   }

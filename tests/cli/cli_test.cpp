@@ -96,6 +96,26 @@ TEST(Cli, SavedConfigurationGivesTheSameEstimate) {
   EXPECT_EQ(a["config"], b["config"]);
 }
 
+TEST(Cli, SavedDataflowFoldingGivesTheSameEstimate) {
+  // The balanced folding of LeNet folds its pools too; the saved file must keep that.
+  const std::string saved = write_temp("hwnas_saved_dataflow.yaml", "");
+  const Outcome found =
+      run("estimate -n examples/networks/lenet.yaml -d xczu3eg -t dataflow "
+          "--json --save-config " +
+          saved);
+  ASSERT_EQ(found.code, 0) << found.err;
+  const Outcome again =
+      run("estimate -n examples/networks/lenet.yaml -d xczu3eg -t dataflow "
+          "--json --config " +
+          saved);
+  ASSERT_EQ(again.code, 0) << again.err;
+  const auto a = nlohmann::json::parse(found.out), b = nlohmann::json::parse(again.out);
+  EXPECT_EQ(a["interval_cycles"], b["interval_cycles"]);
+  EXPECT_EQ(a["total_cycles"], b["total_cycles"]);
+  EXPECT_EQ(a["resources"], b["resources"]);
+  EXPECT_NE(read_file(saved).find("maxpool2: {pe: "), std::string::npos) << read_file(saved);
+}
+
 TEST(Cli, EstimateMobileNetDataflowJson) {
   const Outcome r =
       run("estimate --network examples/networks/mbv2.yaml --device xc7z020 "

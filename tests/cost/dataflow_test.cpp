@@ -243,6 +243,95 @@ TEST(Dataflow, AddAndGlobalPoolAreStreamingUnits) {
   EXPECT_DOUBLE_EQ(r.layers[2].resources.ff, 60);
 }
 
+TEST(Dataflow, MaxpoolFoldsChannelsByPe) {
+  // LeNet's first pool: 2x2 stride 2 on 6x28x28 -> 6x14x14, 8 bits (the network input's bits
+  // are the layer's own). Window buffer: 2 rows * 28 columns * 6 channels = 336 values.
+  const Network net = single({6, 28, 28}, pool("maxpool0", 2));
+  // PE=1 (the model before streaming units had PE): 6*14*14 = 1,176 outputs * 4 = 4,704
+  // cycles; LUT = 48 + 8 = 56, FF = 56; window 336 words of 8 bits -> 2Kx9: 1 BRAM18.
+  const LayerCost p1 = estimate_dataflow(net, zu3eg(), one(1, 1)).layers[0];
+  EXPECT_EQ(p1.cycles, 4704);
+  EXPECT_DOUBLE_EQ(p1.resources.lut, 56);
+  EXPECT_DOUBLE_EQ(p1.resources.ff, 56);
+  EXPECT_DOUBLE_EQ(p1.resources.bram, 1);
+  EXPECT_EQ(p1.config, "PE=1");
+
+  // PE=2: 4,704 / 2 = 2,352 cycles. LUT = 48 + 2*8 = 64, FF = 48 + 2*8 = 64. Window: 336 / 2 =
+  // 168 words (> 128: block RAM) of 2*8 = 16 bits -> 1Kx18: 1 BRAM18.
+  const CostReport r2 = estimate_dataflow(net, zu3eg(), one(2, 1));
+  const LayerCost& p2 = r2.layers[0];
+  EXPECT_EQ(p2.cycles, 2352);
+  EXPECT_EQ(p2.bound, Bound::compute);
+  EXPECT_DOUBLE_EQ(p2.resources.lut, 64);
+  EXPECT_DOUBLE_EQ(p2.resources.ff, 64);
+  EXPECT_DOUBLE_EQ(p2.resources.bram, 1);
+  EXPECT_DOUBLE_EQ(p2.resources.dsp, 0);
+  EXPECT_EQ(p2.config, "PE=2");
+  EXPECT_EQ(r2.interval_cycles, 2352);
+  EXPECT_EQ(r2.config, "bottleneck=maxpool0");
+
+  // PE=6: 784 cycles. Window: 56 words of 48 bits -> LUTRAM, 48 * ceil(56/64) = 48 LUTs.
+  // LUT = 48 + 6*8 + 48 = 144; FF = 48 + 48 = 96; no BRAM.
+  const LayerCost p6 = estimate_dataflow(net, zu3eg(), one(6, 1)).layers[0];
+  EXPECT_EQ(p6.cycles, 784);
+  EXPECT_DOUBLE_EQ(p6.resources.lut, 144);
+  EXPECT_DOUBLE_EQ(p6.resources.ff, 96);
+  EXPECT_DOUBLE_EQ(p6.resources.bram, 0);
+
+  // SIMD is ignored for a streaming unit (documented on Folding): the same report as SIMD 1.
+  const CostReport ignored = estimate_dataflow(net, zu3eg(), one(2, 3));
+  EXPECT_EQ(ignored.layers[0].cycles, 2352);
+  EXPECT_EQ(ignored.layers[0].resources, p2.resources);
+  EXPECT_EQ(ignored.layers[0].config, "PE=2");
+}
+
+TEST(Dataflow, AvgpoolFoldsChannelsByPe) {
+  // avgpool 2x2 stride 2 on 4x8x8 -> 4x4x4, 8 bits, PE=4.
+  Layer layer = pool("avgpool0", 2);
+  layer.kind = LayerKind::avgpool;
+  const Network net = single({4, 8, 8}, layer);
+  const LayerCost c = estimate_dataflow(net, zu3eg(), one(4, 1)).layers[0];
+  // cycles = 4*4*4 outputs * 4 / 4 = 64. d = 8 + ceil(log2 4) = 10 per channel.
+  // Window: 2 * 8 * 4 / 4 = 16 words of 4*8 = 32 bits -> LUTRAM, 32 LUTs.
+  // LUT = 48 + 4*10 + 32 = 120; FF = 48 + 40 = 88.
+  EXPECT_EQ(c.cycles, 64);
+  EXPECT_DOUBLE_EQ(c.resources.lut, 120);
+  EXPECT_DOUBLE_EQ(c.resources.ff, 88);
+  EXPECT_DOUBLE_EQ(c.resources.bram, 0);
+}
+
+TEST(Dataflow, AddAndGlobalPoolFoldChannelsByPe) {
+  // The network of AddAndGlobalPoolAreStreamingUnits with conv0 at PE=4 SIMD=4 (1 * 1 * 16 =
+  // 16 cycles), add1 at PE=4, gap2 at PE=2.
+  Network net;
+  net.input = {4, 4, 4};
+  Layer add = simple("add1", LayerKind::add);
+  add.inputs = {"input", "conv0"};
+  net.layers = {conv("conv0", 4, 1, 0, 8), add, simple("gap2", LayerKind::global_avgpool)};
+  const CostReport r = estimate_dataflow(net, zu3eg(), DataflowConfig{{{4, 4}, {4, 1}, {2, 1}}});
+  EXPECT_EQ(r.layers[0].cycles, 16);
+  // add1: 64 elements * 2 inputs / 4 = 32 cycles; d = 8 + ceil(log2 2) = 9 per channel:
+  // LUT = 48 + 4*9 = 84, FF = 84; no memory.
+  EXPECT_EQ(r.layers[1].cycles, 32);
+  EXPECT_DOUBLE_EQ(r.layers[1].resources.lut, 84);
+  EXPECT_DOUBLE_EQ(r.layers[1].resources.ff, 84);
+  EXPECT_EQ(r.layers[1].config, "PE=4");
+  // gap2: 64 inputs / 2 = 32 cycles; d = 8 + ceil(log2 16) = 12 per channel. Partial sums:
+  // 4 / 2 = 2 words of 2*12 = 24 bits -> LUTRAM, 24 * ceil(2/64) = 24 LUTs.
+  // LUT = 48 + 2*12 + 24 = 96; FF = 48 + 24 = 72.
+  EXPECT_EQ(r.layers[2].cycles, 32);
+  EXPECT_DOUBLE_EQ(r.layers[2].resources.lut, 96);
+  EXPECT_DOUBLE_EQ(r.layers[2].resources.ff, 72);
+  EXPECT_DOUBLE_EQ(r.layers[2].resources.bram, 0);
+  const ir::NetworkStats stats = ir::analyze(net);
+  EXPECT_EQ(valid_foldings(net, stats, 1),
+            (std::vector<Folding>{Folding{1, 1}, Folding{2, 1}, Folding{4, 1}}));
+  EXPECT_EQ(valid_foldings(net, stats, 2), valid_foldings(net, stats, 1));
+  // Both streaming units take 32 cycles; the first of the slowest is named.
+  EXPECT_EQ(r.interval_cycles, 32);
+  EXPECT_EQ(r.config, "bottleneck=add1");
+}
+
 TEST(Dataflow, InvalidFoldingNamesTheLayer) {
   const Network net = single({3, 8, 8}, conv("conv0", 4, 3, 1, 8));
   auto message = [&](const DataflowConfig& config) {
@@ -269,6 +358,24 @@ TEST(Dataflow, InvalidFoldingNamesTheLayer) {
     EXPECT_EQ(e.key(), "layer fc");
     EXPECT_EQ(e.reason(), "SIMD 7 does not divide the 64 input features");
   }
+  // Streaming units: PE must divide the channels; SIMD is ignored.
+  const Network pooled = single({6, 28, 28}, pool("maxpool2", 2));
+  auto pool_message = [&](const DataflowConfig& config) {
+    try {
+      estimate_dataflow(pooled, zu3eg(), config);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(pool_message(one(4, 1)), "net: layer maxpool2: PE 4 does not divide the 6 channels");
+  EXPECT_EQ(pool_message(one(0, 1)), "net: layer maxpool2: PE must be >= 1, got 0");
+  EXPECT_EQ(pool_message(one(3, 0)), "no error");
+  // Fused layers ignore their folding entirely.
+  Network fused = pooled;
+  fused.layers.insert(fused.layers.begin(), simple("relu0", LayerKind::relu));
+  EXPECT_NO_THROW(estimate_dataflow(fused, zu3eg(), DataflowConfig{{{0, 7}, {6, 1}}}));
+
   // Bad shapes come from ir::analyze, also as InputError.
   Network bad = net;
   bad.layers[0].groups = 2;  // 3 input channels are not divisible by 2 groups
@@ -285,14 +392,19 @@ TEST(Dataflow, ValidFoldingsAreDivisorPairs) {
   EXPECT_EQ(f[1], (Folding{1, 3}));
   EXPECT_EQ(f[4], (Folding{2, 1}));
   EXPECT_EQ(f.back(), (Folding{4, 27}));
-  EXPECT_EQ(valid_foldings(net, stats, 1), std::vector<Folding>{Folding{}});
+  EXPECT_EQ(valid_foldings(net, stats, 1), std::vector<Folding>{Folding{}});  // relu1: fused
+  EXPECT_EQ(valid_foldings(net, stats, 4), std::vector<Folding>{Folding{}});  // flatten4
+  // maxpool2: PE | its 4 channels, SIMD always 1.
+  EXPECT_EQ(valid_foldings(net, stats, 2),
+            (std::vector<Folding>{Folding{1, 1}, Folding{2, 1}, Folding{4, 1}}));
   // linear5: PE | 10 -> 4 values; SIMD | 128 -> 8 values.
   EXPECT_EQ(valid_foldings(net, stats, 5).size(), 32u);
   EXPECT_THROW(valid_foldings(net, stats, 6), std::out_of_range);
 }
 
 // The mixed-precision network balance_folding is checked on: conv0 8-bit (DSPs), conv2 4-bit
-// (LUT multipliers; relu1 outputs 4 bits), maxpool3, flatten4, linear5 8-bit.
+// (LUT multipliers; relu1 outputs 4 bits), maxpool3 (a streaming unit folded by PE over its 8
+// channels), flatten4, linear5 8-bit.
 Network mixed_net() {
   Network net;
   net.name = "mixed";
@@ -314,18 +426,17 @@ std::int64_t brute_force_interval(const Network& net, hw::Target target) {
   const int n = static_cast<int>(net.layers.size());
   DataflowConfig ones{std::vector<Folding>(n)};
   // A layer's cycles and resources depend only on its own folding, so measure each folding
-  // once with the rest at one, then combine.
+  // once with the rest at one, then combine. Every stage is folded, the streaming units
+  // (maxpool3) included; fused layers cost nothing.
   std::vector<int> folded;
   std::vector<std::vector<Choice>> choices;
-  hw::Resources fixed;
-  std::int64_t fixed_cycles = 0;
   const hw::Resources budget = target.device.budget;
   target.device.budget = {1e9, 1e9, 1e9, 1e9};
   const CostReport base = estimate_dataflow(net, target, ones);
   for (int i = 0; i < n; ++i) {
-    if (!net.layers[i].has_weights()) {
-      fixed += base.layers[i].resources;
-      fixed_cycles = std::max(fixed_cycles, base.layers[i].cycles);
+    if (base.layers[i].bound == Bound::fused) {
+      EXPECT_EQ(base.layers[i].resources, hw::Resources{});
+      EXPECT_EQ(base.layers[i].cycles, 0);
       continue;
     }
     folded.push_back(i);
@@ -340,8 +451,8 @@ std::int64_t brute_force_interval(const Network& net, hw::Target target) {
   std::int64_t best = -1;
   std::vector<std::size_t> at(folded.size(), 0);
   while (true) {
-    hw::Resources used = fixed;
-    std::int64_t interval = fixed_cycles;
+    hw::Resources used;
+    std::int64_t interval = 0;
     for (std::size_t l = 0; l < folded.size(); ++l) {
       used += choices[l][at[l]].resources;
       interval = std::max(interval, choices[l][at[l]].cycles);
@@ -359,13 +470,16 @@ std::int64_t brute_force_interval(const Network& net, hw::Target target) {
 
 TEST(Dataflow, BalancedFoldingMatchesBruteForce) {
   const Network net = mixed_net();
-  // conv0 12 x conv2 (PE | 8: 4, SIMD | 36: 9) 36 x linear5 32 = 13,824 combinations per budget.
+  // conv0 12 x conv2 (PE | 8: 4, SIMD | 36: 9) 36 x maxpool3 (PE | 8) 4 x linear5 32 = 55,296
+  // combinations per budget.
   const std::vector<hw::Resources> budgets{
       {360, 432, 70560, 141120},  // the whole xczu3eg: fastest design
       {8, 6, 4000, 4000},        {2, 4, 2500, 3000},   {20, 2, 6000, 2500},
-      {4, 10, 3000, 10000},      {30, 30, 1800, 5000},
+      {4, 10, 3000, 10000},      {30, 30, 1800, 5000}, {40, 4, 10000, 5000},
+      {30, 2, 8000, 3000},       {60, 0, 12000, 6000},  // no BRAM: every memory in LUTRAM
   };
   int strictly_between = 0;
+  int below_pool_at_pe1 = 0;
   for (const auto& budget : budgets) {
     hw::Target target = zu3eg();
     target.device.budget = budget;
@@ -375,14 +489,24 @@ TEST(Dataflow, BalancedFoldingMatchesBruteForce) {
     const CostReport r = estimate_dataflow(net, target, balanced);
     EXPECT_TRUE(r.fits) << "budget lut " << budget.lut;
     EXPECT_EQ(r.interval_cycles, expected) << "budget lut " << budget.lut;
-    // All ones: conv0 4 * 27 * 64 = 6,912; conv2 8 * 36 * 64 = 18,432; linear5 10 * 128 =
-    // 1,280. No folding goes below maxpool3's 8*4*4 outputs * 2*2 = 512 cycles.
-    if (r.interval_cycles < 18432 && r.interval_cycles > 512) ++strictly_between;
+    // All ones: conv0 4 * 27 * 64 = 6,912; conv2 8 * 36 * 64 = 18,432; maxpool3 8*4*4
+    // outputs * 2*2 = 512; linear5 10 * 128 = 1,280. Fully unrolled, conv0 and conv2 take
+    // 64 cycles (one per output pixel) and maxpool3 at PE=8 512 / 8 = 64.
+    if (r.interval_cycles < 18432 && r.interval_cycles > 64) ++strictly_between;
+    // Below 512 cycles the pool itself must run at PE >= 2.
+    if (r.interval_cycles < 512) {
+      ++below_pool_at_pe1;
+      EXPECT_GE(balanced.layers[3].pe, 2) << "budget lut " << budget.lut;
+    }
   }
-  // The whole device reaches the pool's floor; the smaller budgets must bind for the check to
-  // mean anything.
-  EXPECT_EQ(estimate_dataflow(net, zu3eg(), balance_folding(net, zu3eg())).interval_cycles, 512);
-  EXPECT_GE(strictly_between, 3);
+  // The whole device reaches the 64-cycle floor, which needs maxpool3 at PE=8 (before
+  // streaming units had PE, the pool's 512 cycles were the floor). The smaller budgets must
+  // bind for the check to mean anything, and several must need a folded pool.
+  const DataflowConfig fastest = balance_folding(net, zu3eg());
+  EXPECT_EQ(estimate_dataflow(net, zu3eg(), fastest).interval_cycles, 64);
+  EXPECT_EQ(fastest.layers[3], (Folding{8, 1}));
+  EXPECT_GE(strictly_between, 6);
+  EXPECT_GE(below_pool_at_pe1, 4);
 }
 
 TEST(Dataflow, BudgetBelowAllOnesGivesAllOnesThatDoesNotFit) {

@@ -2,21 +2,26 @@
 // The FINN-style dataflow engine (DESIGN.md, "Hardware templates", item 2; the template HAO and
 // Lu et al. build on): one engine per layer, all engines running at once as a pipeline, weights
 // held on chip. A layer with weights becomes a matrix-vector unit folded by PE (output channels
-// computed in parallel) and SIMD (inputs per output computed in parallel); the other layers
-// become small streaming units or vanish into the unit before them.
+// computed in parallel) and SIMD (inputs per output computed in parallel). Pools and adds
+// become streaming units folded by PE alone (channels processed in parallel, the PE attribute
+// of FINN's Pool_Batch, StreamingMaxPool, GlobalAccPool and AddStreams); the remaining layers
+// vanish into the unit before them.
 //
 // Every cycle count below is per image; the report multiplies by the network's batch.
 // Notation for a layer: M output channels (linear: output features), N input channels, g groups,
-// K kernel, R x C output rows x columns, MW = (N/g)*K*K inputs per output (linear: the input
-// features), W = the layer's weight bits, A = the bits of the activations it reads (the
-// producing layer's bits.act; for the network input the layer's own bits.act; for an add, the
-// widest of its inputs).
+// P = PE, S = SIMD, K kernel, R x C output rows x columns, MW = (N/g)*K*K inputs per output
+// (linear: the input features), W = the layer's weight bits, A = the bits of the activations it
+// reads (the producing layer's bits.act; for the network input the layer's own bits.act; for an
+// add, the widest of its inputs).
 //
 // Cycles (FINN's MVAU/VVAU folding, Umuroglu et al., "FINN", FPGA 2017; depthwise is g == N):
-//   conv:    (M/PE) * (MW/SIMD) * R*C           linear: (M/PE) * (MW/SIMD)
-//   maxpool, avgpool: R*C*channels * K*K   (one window element per cycle)
-//   global_avgpool:   H_in*W_in*channels   (one input element per cycle)
-//   add:              out elements * inputs (one element of one input per cycle)
+//   conv:    (M/P) * (MW/S) * R*C           linear: (M/P) * (MW/S)
+//   maxpool, avgpool: R*C*channels * K*K / P   (one window element of P channels per cycle)
+//   global_avgpool:   H_in*W_in*channels / P   (one input element of P channels per cycle)
+//   add:              out elements * inputs / P (one element of P channels of one input per
+//                     cycle)
+//   P divides the channels (a streaming unit's output channels equal its input channels), so
+//   every division is exact.
 //   relu, relu6, batchnorm, flatten: 0, Bound::fused. FINN absorbs batch norm and activations
 //     into the thresholds at the output of the unit before them, and a flatten only
 //     reinterprets the stream.
@@ -31,7 +36,7 @@
 //     windowed layers (conv, maxpool, avgpool) reading layer i's output, looking through fused
 //     layers; 1 when no windowed layer reads it. R_i is layer i's output height (1 for linear).
 //
-// Resources of a conv/linear engine (P = PE, S = SIMD):
+// Resources of a conv/linear engine:
 //   DSP  = ceil(P*S * dsps_per_mac(device, W, A))                      (see primitives.hpp)
 //   acc_bits = W + A + ceil(log2(MW))
 //   LUT  = 300 + ceil(1.1 * P * (mult + (W+A)*(2S-1) + acc_bits)) + LUTRAM of its memories,
@@ -54,21 +59,25 @@
 //   term), else to block RAM: bram_blocks(device, depth, width). A device without LUTRAM
 //   (lutram_bits_per_lut <= 0) always uses block RAM.
 //
-// Resources of a streaming unit (hwnas's own estimate; d = its datapath width):
-//   LUT = kStreamControlLuts + d (one LUT per bit of a carry-chain comparator or adder)
-//         + LUTRAM of its memories;  FF = kStreamControlFfs + d (the output register).
+// Resources of a streaming unit (hwnas's own estimate; d = the datapath width of one channel,
+// replicated P times; the control is shared):
+//   LUT = kStreamControlLuts + P*d (one LUT per bit of a carry-chain comparator or adder)
+//         + LUTRAM of its memories;  FF = kStreamControlFfs + P*d (the output register).
 //   maxpool: d = A; avgpool: d = A + ceil(log2(K*K)); both with the sliding-window buffer
-//     above for K > 1 (S = 1, depth = K*(W_in + 2*pad)*N, width A), as FINN lowers pools to
-//     ConvolutionInputGenerator + Pool_Batch. The 1/K^2 of avgpool goes into the next
-//     requantisation.
-//   global_avgpool: d = A + ceil(log2(H_in*W_in)), plus one partial sum per channel
-//     (depth = channels, width d).
+//     above for K > 1 with P channels side by side per word in place of S (depth =
+//     K*(W_in + 2*pad)*N / P, width P*A), as FINN lowers pools to ConvolutionInputGenerator +
+//     Pool_Batch. The 1/K^2 of avgpool goes into the next requantisation.
+//   global_avgpool: d = A + ceil(log2(H_in*W_in)), plus one partial sum of d bits per channel,
+//     P of them side by side per word (depth = channels / P, width P*d).
 //   add: d = A + ceil(log2(inputs)). The FIFO that a real design needs on the shorter branch
 //     of a residual connection is not modelled.
 //
-// What is not modelled: FIFOs between stages, the off-chip input/output DMA, the requantisation
-// (thresholds) after each engine, and folding of the streaming units: they handle one element
-// per cycle, so a large pool sets a floor under the interval.
+// What is not modelled: FIFOs between stages (including the residual branch FIFO above), the
+// off-chip input/output DMA, the requantisation (thresholds) after each engine, the width
+// conversion between stages of different PE (FINN's StreamingDataWidthConverter), and a
+// streaming unit's own SIMD (window elements per cycle): its P is bounded by its channels, so
+// a pool over few channels, or a global pool over a large map, can still set a floor under the
+// interval.
 
 #include <cstddef>
 #include <cstdint>
@@ -87,10 +96,14 @@ inline constexpr std::int64_t kStreamControlFfs = 48;
 // Points balance_folding keeps per layer before it starts dropping the costliest (see there).
 inline constexpr std::size_t kMaxParetoFront = 1024;
 
-// Folding of one layer's engine. Only conv and linear layers are folded; for every other layer
-// the values are ignored (leave them at 1).
+// Folding of one layer's engine. Conv and linear layers use both values. Streaming units
+// (maxpool, avgpool, global_avgpool, add) use PE only and ignore SIMD, so that one default
+// folding (as in an accelerator file) can apply to every layer. Fused layers (relu, relu6,
+// batchnorm, flatten) ignore both.
 struct Folding {
-  int pe = 1;    // output channels (linear: output features) computed in parallel; divides M
+  // Output channels (linear: output features) computed in parallel; divides M. Streaming
+  // units: channels processed in parallel; divides the layer's channels.
+  int pe = 1;
   int simd = 1;  // inputs per output computed in parallel; divides MW = (N/g)*K*K (linear: in)
   bool operator==(const Folding&) const = default;
 };
@@ -103,16 +116,19 @@ struct DataflowConfig {
 
 // The dataflow engine's cost for `network` on `target` with the given folding: per-layer
 // cycles, bounds, engine resources and "PE=.. SIMD=.." configs; pipeline interval and latency;
-// the summed resources against target.device.budget at target.board.clock_mhz.
+// the summed resources against target.device.budget at target.board.clock_mhz. A layer's
+// config reads "PE=.. SIMD=.." for conv/linear, "PE=.." for a streaming unit, "" when fused.
 // Throws hwnas::InputError when the network's shapes do not work out (from ir::analyze), when
 // `config` does not have one folding per layer ("<network>: dataflow config: ..."), or when a
-// conv/linear folding is invalid ("<network>: layer <name>: PE 3 does not divide ...").
+// conv/linear or streaming-unit folding is invalid ("<network>: layer <name>: PE 3 does not
+// divide the 4 output channels", "... PE 4 does not divide the 6 channels" for a pool or add).
 // A design that does not fit the device is a result (report.fits == false), not an error.
 CostReport estimate_dataflow(const ir::Network& network, const hw::Target& target,
                              const DataflowConfig& config);
 
-// Every valid folding of layer `layer`: all (PE, SIMD) with PE | M and SIMD | MW, ordered by PE
-// then SIMD; {{1, 1}} for a layer without weights. `stats` must be ir::analyze(network).
+// Every valid folding of layer `layer`: for conv/linear all (PE, SIMD) with PE | M and
+// SIMD | MW, ordered by PE then SIMD; for a streaming unit (PE, 1) for every PE dividing its
+// channels, ascending; {{1, 1}} for a fused layer. `stats` must be ir::analyze(network).
 // Throws std::out_of_range when `layer` is not an index into network.layers.
 std::vector<Folding> valid_foldings(const ir::Network& network, const ir::NetworkStats& stats,
                                     int layer);
@@ -123,15 +139,16 @@ std::vector<Folding> valid_foldings(const ir::Network& network, const ir::Networ
 // Why not give each layer its cheapest folding within T and check the sum: with four resources
 // there is no single cheapest folding (LUTRAM trades BRAM for LUTs, PE vs SIMD trades LUTs and
 // FFs against window BRAM), so that greedy rule can miss a design that fits.
-// Method: binary search over the candidate intervals T (every cycle count a conv/linear layer
-// can have, at least the slowest streaming unit's). Whether some folding with every stage at
-// most T cycles fits is decided exactly by a dynamic programme over the layers that keeps the
-// Pareto front of the summed (DSP, BRAM, LUT, FF) vectors, dropping sums over the budget and
-// options dominated within a layer. Fitting is monotone in T (a larger T only adds options),
-// so the binary search finds the smallest fitting T. Exact while every front stays within
+// Method: binary search over the candidate intervals T (every cycle count a stage can have:
+// conv, linear and streaming units alike; at least the largest of the stages' smallest cycle
+// counts). Whether some folding with every stage at most T cycles fits is decided exactly by a
+// dynamic programme over the stages (the layers that are not fused) that keeps the Pareto front
+// of the summed (DSP, BRAM, LUT, FF) vectors, dropping sums over the budget and options
+// dominated within a stage. Fitting is monotone in T (a larger T only adds options), so the
+// binary search finds the smallest fitting T. Exact while every front stays within
 // kMaxParetoFront points; beyond that the front keeps the points with the smallest device
 // fraction sum and the answer becomes a heuristic (still one that fits). Small networks stay
-// exact; FINN's CNV on a ZCU102-sized budget exceeds the cap and takes about 0.1 s.
+// exact; FINN's CNV on a ZCU102-sized budget exceeds the cap and takes under 0.1 s.
 // When no folding fits, returns the all-ones folding (estimate_dataflow then reports
 // fits == false with the shortfall). Throws hwnas::InputError when the network's shapes do not
 // work out.
