@@ -72,6 +72,15 @@ bool within(const hw::Resources& used, const hw::Resources& budget) {
          used.ff <= budget.ff;
 }
 
+// The search result for the best candidate found (none while its latency is still INT64_MAX).
+TiledSearchResult with_best(TiledSearchResult result, const Candidate& best) {
+  if (best.latency == INT64_MAX) return result;
+  result.found = true;
+  result.config = best.config;
+  result.latency_cycles = best.latency;
+  return result;
+}
+
 // Latency of the whole network, giving up (returning > limit) once it exceeds `limit`.
 std::int64_t latency_up_to(const TiledProblem& problem, const TiledConfig& config,
                            std::int64_t limit) {
@@ -328,11 +337,7 @@ TiledSearchResult explore_tiled(const TiledProblem& problem, const hw::Resources
       if (!any_fit) break;  // and with Tr
     }
   }
-  if (best.latency == INT64_MAX) return result;
-  result.found = true;
-  result.config = best.config;
-  result.latency_cycles = best.latency;
-  return result;
+  return with_best(std::move(result), best);
 }
 
 TiledSearchResult explore_tiled_exhaustive(const TiledProblem& problem,
@@ -362,11 +367,7 @@ TiledSearchResult explore_tiled_exhaustive(const TiledProblem& problem,
       }
     }
   }
-  if (best.latency == INT64_MAX) return result;
-  result.found = true;
-  result.config = best.config;
-  result.latency_cycles = best.latency;
-  return result;
+  return with_best(std::move(result), best);
 }
 
 TiledPerLayerResult explore_tiled_per_layer(const TiledProblem& problem,

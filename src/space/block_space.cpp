@@ -54,7 +54,7 @@ void check_spec(const BlockSpaceSpec& spec) {
   detail::check_quantization(spec.quantization);
 }
 
-class BlockSpace final : public SearchSpace {
+class BlockSpace final : public detail::WalkingSpace {
  public:
   explicit BlockSpace(BlockSpaceSpec spec) : spec_(std::move(spec)) {
     check_spec(spec_);
@@ -88,18 +88,6 @@ class BlockSpace final : public SearchSpace {
   const std::string& name() const override { return spec_.name; }
   const std::vector<Gene>& genes() const override { return genes_; }
 
-  ir::Network decode(const Genotype& genotype) const override {
-    Walk walk = run(genotype);
-    detail::verify_decoded(walk.network);
-    return std::move(walk.network);
-  }
-  std::vector<bool> active_genes(const Genotype& genotype) const override {
-    return run(genotype).active;
-  }
-  std::string describe(const Genotype& genotype) const override {
-    return run(genotype).description;
-  }
-
   // Stages are independent given their input (each active gene shows in the stage's own
   // layers), so the count is the product over stages of
   //   sum over depths d:  1 if d == 0, else  kernels * widths * sum over expansions t of B(t)^d
@@ -130,15 +118,9 @@ class BlockSpace final : public SearchSpace {
   }
 
  private:
-  struct Walk {
-    ir::Network network;
-    std::vector<bool> active;
-    std::string description;
-  };
-
-  Walk run(const Genotype& genotype) const {
+  detail::Walk run(const Genotype& genotype) const override {
     check_genotype(*this, genotype);
-    Walk walk;
+    detail::Walk walk;
     walk.active.assign(genes_.size(), false);
     ir::Network& net = walk.network;
     net.name = spec_.name;

@@ -3,8 +3,11 @@
 // Private to the space module.
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "hwnas/ir/network.hpp"
+#include "hwnas/space/search_space.hpp"
 
 namespace hwnas::space::detail {
 
@@ -17,5 +20,31 @@ ir::Layer linear_layer(std::string name, int out, ir::Bits bits);
 // Decoding builds only valid networks; a network that fails ir::try_analyze is a bug in the
 // space, reported as std::logic_error.
 void verify_decoded(const ir::Network& network);
+
+// What walking a genotype through a space yields: the network, which genes it used, and a
+// one-line description.
+struct Walk {
+  ir::Network network;
+  std::vector<bool> active;
+  std::string description;
+};
+
+// A space defined by its walk: decode, active_genes and describe all come from run().
+class WalkingSpace : public SearchSpace {
+ public:
+  ir::Network decode(const Genotype& genotype) const final {
+    Walk walk = run(genotype);
+    verify_decoded(walk.network);
+    return std::move(walk.network);
+  }
+  std::vector<bool> active_genes(const Genotype& genotype) const final {
+    return run(genotype).active;
+  }
+  std::string describe(const Genotype& genotype) const final { return run(genotype).description; }
+
+ protected:
+  // Checks the genotype's bounds (check_genotype) and walks it.
+  virtual Walk run(const Genotype& genotype) const = 0;
+};
 
 }  // namespace hwnas::space::detail

@@ -61,7 +61,7 @@ void check_spec(const LayeredSpaceSpec& spec) {
   detail::check_quantization(spec.quantization);
 }
 
-class LayeredSpace final : public SearchSpace {
+class LayeredSpace final : public detail::WalkingSpace {
  public:
   explicit LayeredSpace(LayeredSpaceSpec spec) : spec_(std::move(spec)) {
     check_spec(spec_);
@@ -86,18 +86,6 @@ class LayeredSpace final : public SearchSpace {
   const std::string& name() const override { return spec_.name; }
   const std::vector<Gene>& genes() const override { return genes_; }
 
-  ir::Network decode(const Genotype& genotype) const override {
-    Walk walk = run(genotype);
-    detail::verify_decoded(walk.network);
-    return std::move(walk.network);
-  }
-  std::vector<bool> active_genes(const Genotype& genotype) const override {
-    return run(genotype).active;
-  }
-  std::string describe(const Genotype& genotype) const override {
-    return run(genotype).description;
-  }
-
   // Distinct networks = sum over layer counts c of the number of distinct c-layer chains.
   // A layer's distinct outcomes are (kernel, filters, stride, effective pool, bits); only the
   // pool depends on the spatial size reached so far (it is skipped below 2x2), so the chains
@@ -117,15 +105,9 @@ class LayeredSpace final : public SearchSpace {
   }
 
  private:
-  struct Walk {
-    ir::Network network;
-    std::vector<bool> active;
-    std::string description;
-  };
-
-  Walk run(const Genotype& genotype) const {
+  detail::Walk run(const Genotype& genotype) const override {
     check_genotype(*this, genotype);
-    Walk walk;
+    detail::Walk walk;
     walk.active.assign(genes_.size(), false);
     walk.active[0] = true;
     ir::Network& net = walk.network;
