@@ -359,6 +359,13 @@ std::vector<Folding> valid_foldings(const ir::Network& network, const ir::Networ
   return foldings;
 }
 
+DataflowStage dataflow_stage(const ir::Network& network, const ir::NetworkStats& stats,
+                             const hw::Device& device, int layer, const Folding& folding) {
+  check_folding(network, stats, layer, folding);
+  const Stage stage = stage_of(network, stats, device, layer, folding);
+  return {stage.cycles * network.batch, stage.bound, stage.resources};
+}
+
 CostReport estimate_dataflow(const ir::Network& network, const hw::Target& target,
                              const DataflowConfig& config) {
   const ir::NetworkStats stats = ir::analyze(network);

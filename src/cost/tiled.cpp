@@ -108,6 +108,21 @@ std::vector<int> class_minima(const std::vector<std::int64_t>& dims) {
   return {values.begin(), values.end()};
 }
 
+// The array is built for the widest bits and the largest kernel and stride of its MAC layers.
+void update_engine_widths(TiledProblem& problem) {
+  problem.weight_bits = 1;
+  problem.act_bits = 1;
+  problem.max_kernel = 1;
+  problem.max_stride = 1;
+  for (const auto& t : problem.layers) {
+    if (t.kind != TiledLayer::Kind::mac) continue;
+    problem.weight_bits = std::max(problem.weight_bits, t.weight_bits);
+    problem.act_bits = std::max({problem.act_bits, t.out_bits, t.in_bits});
+    problem.max_kernel = std::max(problem.max_kernel, t.k);
+    problem.max_stride = std::max(problem.max_stride, t.s);
+  }
+}
+
 }  // namespace
 
 std::string to_string(TiledModel model) {
@@ -124,8 +139,6 @@ TiledProblem prepare_tiled(const ir::Network& network, const hw::Target& target,
   problem.batch = network.batch;
   problem.model = model;
   problem.target = target;
-  problem.weight_bits = 1;
-  problem.act_bits = 1;
 
   const auto& board = target.board;
   const double dram_bits_per_cycle = board.dram_gb_per_s * 8e9 / (board.clock_mhz * 1e6);
@@ -139,6 +152,9 @@ TiledProblem prepare_tiled(const ir::Network& network, const hw::Target& target,
     const int in_bits =
         producer == ir::kNetworkInput ? layer.bits.act : network.layers[producer].bits.act;
     TiledLayer t;
+    t.weight_bits = layer.bits.weight;
+    t.in_bits = in_bits;
+    t.out_bits = layer.bits.act;
     t.wp = words_per_cycle(board.weight_port_bits * scale, layer.bits.weight);
     t.ip = words_per_cycle(board.input_port_bits * scale, in_bits);
     t.op = words_per_cycle(board.output_port_bits * scale, layer.bits.act);
@@ -170,18 +186,29 @@ TiledProblem prepare_tiled(const ir::Network& network, const hw::Target& target,
         t.kind = TiledLayer::Kind::fused;
         break;
     }
-    if (t.kind == TiledLayer::Kind::mac) {
-      problem.weight_bits = std::max(problem.weight_bits, layer.bits.weight);
-      problem.act_bits = std::max({problem.act_bits, layer.bits.act, in_bits});
-      problem.max_kernel = std::max(problem.max_kernel, t.k);
-      problem.max_stride = std::max(problem.max_stride, t.s);
-    }
     problem.layers.push_back(t);
     problem.names.push_back(layer.name);
     problem.kinds.emplace_back(ir::to_string(layer.kind));
     problem.macs.push_back(s.macs);
   }
+  update_engine_widths(problem);
   return problem;
+}
+
+TiledProblem restrict_tiled(const TiledProblem& problem, const std::vector<int>& layers) {
+  TiledProblem sub = problem;
+  sub.layers.clear();
+  sub.names.clear();
+  sub.kinds.clear();
+  sub.macs.clear();
+  for (int i : layers) {
+    sub.layers.push_back(problem.layers.at(i));
+    sub.names.push_back(problem.names.at(i));
+    sub.kinds.push_back(problem.kinds.at(i));
+    sub.macs.push_back(problem.macs.at(i));
+  }
+  update_engine_widths(sub);
+  return sub;
 }
 
 TiledLayerCycles tiled_layer_cycles(const TiledProblem& problem, std::size_t index,
@@ -383,12 +410,12 @@ TiledPerLayerResult explore_tiled_per_layer(const TiledProblem& problem,
   report.budget = problem.target.device.budget;
   for (std::size_t i = 0; i < problem.layers.size(); ++i) {
     if (problem.layers[i].kind == TiledLayer::Kind::mac) {
-      // The layer alone, with the engine built for the whole network's bit widths and buffers.
-      TiledProblem single = problem;
-      single.layers = {problem.layers[i]};
-      single.names = {problem.names[i]};
-      single.kinds = {problem.kinds[i]};
-      single.macs = {problem.macs[i]};
+      // The layer alone, with the engine built for the whole network's bit widths and kernels.
+      TiledProblem single = restrict_tiled(problem, {static_cast<int>(i)});
+      single.weight_bits = problem.weight_bits;
+      single.act_bits = problem.act_bits;
+      single.max_kernel = problem.max_kernel;
+      single.max_stride = problem.max_stride;
       const TiledSearchResult best = explore_tiled(single, budget);
       if (!best.found) {
         result.found = false;

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   add_estimate_command(app);
   add_space_command(app);
   add_device_command(app);
+  add_map_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -126,6 +126,18 @@ struct DataflowConfig {
 CostReport estimate_dataflow(const ir::Network& network, const hw::Target& target,
                              const DataflowConfig& config);
 
+// One layer's stage alone, as estimate_dataflow costs it: cycles for the whole batch, bound,
+// resources of its engine. For callers that cost many foldings of a few layers (the mapping
+// ILP's candidates). `stats` must be ir::analyze(network); an invalid folding throws
+// hwnas::InputError as in estimate_dataflow.
+struct DataflowStage {
+  std::int64_t cycles = 0;
+  Bound bound = Bound::compute;
+  hw::Resources resources;
+};
+DataflowStage dataflow_stage(const ir::Network& network, const ir::NetworkStats& stats,
+                             const hw::Device& device, int layer, const Folding& folding);
+
 // Every valid folding of layer `layer`: for conv/linear all (PE, SIMD) with PE | M and
 // SIMD | MW, ordered by PE then SIMD; for a streaming unit (PE, 1) for every PE dividing its
 // channels, ascending; {{1, 1}} for a fused layer. `stats` must be ir::analyze(network).

@@ -76,6 +76,7 @@ struct TiledLayer {
   std::int64_t groups = 1, m = 1, n = 1, r = 1, c = 1, k = 1, s = 1;  // m, n per group
   std::int64_t in_words = 0, out_words = 0;  // memory passes: words read / written per image
   double wp = 1, ip = 1, op = 1;             // words per cycle on each port at this layer's bits
+  int weight_bits = 16, in_bits = 16, out_bits = 16;
 };
 struct TiledProblem {
   std::vector<TiledLayer> layers;
@@ -88,6 +89,9 @@ struct TiledProblem {
   hw::Target target;
 };
 TiledProblem prepare_tiled(const ir::Network& network, const hw::Target& target, TiledModel model);
+// The same problem for a subset of its layers (indices in order), as if those layers alone ran
+// on an engine of their own: bit widths and kernel maxima are taken over the subset only.
+TiledProblem restrict_tiled(const TiledProblem& problem, const std::vector<int>& layers);
 
 struct TiledLayerCycles {
   std::int64_t cycles = 0;  // for the whole batch

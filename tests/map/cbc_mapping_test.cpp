@@ -1,0 +1,89 @@
+// The integer programme solved by CBC against the two independent exact methods.
+
+#include <gtest/gtest.h>
+
+#include "hwnas/core/rng.hpp"
+#include "hwnas/map/problem.hpp"
+
+namespace hwnas::map {
+namespace {
+
+Candidate random_candidate(Rng& rng, bool accuracy) {
+  Candidate c;
+  c.cycles = static_cast<double>(rng.uniform_int(1, 1000));
+  c.resources = {static_cast<double>(rng.uniform_int(0, 40)),
+                 static_cast<double>(rng.uniform_int(0, 20)),
+                 static_cast<double>(rng.uniform_int(50, 500)), 0};
+  c.accuracy_cost = accuracy ? rng.uniform01() : 0.0;
+  return c;
+}
+
+MappingProblem random_problem(Rng& rng, int subgraphs, int candidates, bool accuracy,
+                              Objective objective) {
+  MappingProblem p;
+  p.objective = objective;
+  for (int s = 0; s < subgraphs; ++s) {
+    Subgraph g{"s" + std::to_string(s), {}, {}};
+    for (int c = 0; c < candidates; ++c) g.candidates.push_back(random_candidate(rng, accuracy));
+    p.subgraphs.push_back(std::move(g));
+  }
+  // Budgets around 40-140% of the average choice's needs: some bind, some are infeasible.
+  p.budget = {20.0 * subgraphs * (0.4 + rng.uniform01()), 10.0 * subgraphs * (0.4 + rng.uniform01()),
+              275.0 * subgraphs * (0.6 + rng.uniform01()), 0};
+  if (accuracy) p.accuracy_budget = 0.5 * subgraphs * (0.4 + rng.uniform01());
+  return p;
+}
+
+TEST(CbcMapping, EqualsBruteForceOnManyRandomInstances) {
+  const auto cbc = solve::make_cbc_solver();
+  Rng rng(2021);
+  int optimal = 0, infeasible = 0;
+  for (int i = 0; i < 200; ++i) {
+    const Objective objective = i % 2 ? Objective::latency : Objective::throughput;
+    MappingProblem p = random_problem(rng, static_cast<int>(rng.uniform_int(1, 4)),
+                                      static_cast<int>(rng.uniform_int(1, 6)), i % 3 == 0,
+                                      objective);
+    const MappingResult brute = solve_mapping_brute_force(p);
+    const MappingResult ilp = solve_mapping(p, *cbc);
+    ASSERT_EQ(ilp.status, brute.status) << "instance " << i << ": " << ilp.message;
+    if (brute.status == solve::Status::optimal) {
+      ++optimal;
+      EXPECT_EQ(ilp.objective_cycles, brute.objective_cycles) << "instance " << i;
+      EXPECT_LE(ilp.used.dsp, p.budget.dsp);
+      EXPECT_LE(ilp.used.bram, p.budget.bram);
+      EXPECT_LE(ilp.used.lut, p.budget.lut);
+    } else {
+      ++infeasible;
+    }
+    // Pruning dominated candidates never changes the optimum.
+    MappingProblem pruned = p;
+    prune_dominated(pruned);
+    const MappingResult after = solve_mapping(pruned, *cbc);
+    ASSERT_EQ(after.status, brute.status) << "instance " << i;
+    if (after.status == solve::Status::optimal) {
+      EXPECT_EQ(after.objective_cycles, brute.objective_cycles) << "instance " << i;
+    }
+  }
+  // Both outcomes must be common for the comparison to test them (75 of 200 are optimal).
+  EXPECT_GT(optimal, 50);
+  EXPECT_GT(infeasible, 50);
+}
+
+TEST(CbcMapping, AgreesWithTheParetoDpOnMediumInstances) {
+  const auto cbc = solve::make_cbc_solver();
+  Rng rng(7);
+  for (int i = 0; i < 12; ++i) {
+    const Objective objective = i % 2 ? Objective::latency : Objective::throughput;
+    MappingProblem p = random_problem(rng, 12, 8, i % 3 == 0, objective);
+    prune_dominated(p);
+    const MappingResult dp = solve_mapping_dp(p);
+    const MappingResult ilp = solve_mapping(p, *cbc);
+    ASSERT_EQ(ilp.status, dp.status) << "instance " << i << ": " << dp.message;
+    if (dp.status == solve::Status::optimal) {
+      EXPECT_EQ(ilp.objective_cycles, dp.objective_cycles) << "instance " << i;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace hwnas::map
