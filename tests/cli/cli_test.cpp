@@ -182,6 +182,96 @@ TEST(Cli, BadInputExitsTwoWithTheReason) {
   EXPECT_NE(r.err.find("--network is required"), std::string::npos);
 }
 
+TEST(Cli, MapDataflowThroughputJson) {
+  const Outcome r =
+      run("map --network examples/networks/lenet.yaml --device xczu3eg "
+          "--template dataflow --objective throughput --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto json = nlohmann::json::parse(r.out);
+  EXPECT_EQ(json["status"], "optimal");
+  EXPECT_EQ(json["objective"], "throughput");
+  const double cycles = json["objective_cycles"].get<double>();
+  EXPECT_NEAR(json["throughput_fps"].get<double>(), 200e6 / cycles, 1e-6);
+  ASSERT_EQ(json["subgraphs"].size(), 5u);
+  double slowest = 0, dsp = 0;
+  for (const auto& s : json["subgraphs"]) {
+    slowest = std::max(slowest, s["cycles"].get<double>());
+    dsp += s["resources"]["dsp"].get<double>();
+    EXPECT_TRUE(s.contains("config") && s.contains("bits"));
+  }
+  EXPECT_EQ(slowest, cycles);  // the bottleneck subgraph sets the pace
+  EXPECT_EQ(json["resources"]["dsp"].get<double>(), dsp);
+  EXPECT_LE(dsp, 360);
+  EXPECT_GE(json["solve_ms"].get<double>(), 0);
+  EXPECT_GE(json["candidates"]["pruned_dominated"].get<int>(), 0);
+}
+
+TEST(Cli, MapTiledLatencyJson) {
+  const Outcome r =
+      run("map -n examples/networks/lenet.yaml -d xczu3eg --template tiled "
+          "--objective latency --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto json = nlohmann::json::parse(r.out);
+  double sum = 0;
+  for (const auto& s : json["subgraphs"]) sum += s["cycles"].get<double>();
+  EXPECT_EQ(json["objective_cycles"].get<double>(), sum);  // layers in sequence
+  EXPECT_NEAR(json["latency_ms"].get<double>(), sum / 200e3, 1e-9);
+}
+
+TEST(Cli, MapSweepWritesTheLatencyCurve) {
+  const std::string csv = write_temp("hwnas_curve.csv", "");
+  const Outcome r =
+      run("map -n examples/networks/lenet.yaml -d xczu3eg --objective throughput "
+          "--sweep dsp=60:360:60 --csv " +
+          csv);
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::stringstream lines(read_file(csv));
+  std::string line;
+  std::getline(lines, line);
+  EXPECT_EQ(line.rfind("dsp,status,objective_cycles,", 0), 0u) << line;
+  std::vector<double> cycles;
+  while (std::getline(lines, line)) {
+    std::stringstream fields(line);
+    std::string budget, status, objective;
+    std::getline(fields, budget, ',');
+    std::getline(fields, status, ',');
+    std::getline(fields, objective, ',');
+    EXPECT_EQ(status, "optimal") << line;
+    cycles.push_back(std::stod(objective));
+  }
+  ASSERT_EQ(cycles.size(), 6u);  // 60, 120, ..., 360
+  for (std::size_t i = 1; i < cycles.size(); ++i) EXPECT_LE(cycles[i], cycles[i - 1]);
+  EXPECT_LT(cycles.back(), cycles.front());
+}
+
+TEST(Cli, MapInfeasibleBudgetNamesTheShortResource) {
+  // LeNet's fc1 alone holds 48,000 8-bit weights: more than the iCE40's 30 EBR of 4 Kbit.
+  const Outcome r = run("map -n examples/networks/lenet.yaml -d ice40up5k --json");
+  EXPECT_EQ(r.code, 1);
+  const auto json = nlohmann::json::parse(r.out);
+  EXPECT_EQ(json["status"], "infeasible");
+  EXPECT_GT(json["shortfall"]["bram18"].get<double>(), 0);
+  EXPECT_EQ(json["shortfall"]["dsp"].get<double>(), 0);
+  EXPECT_NE(r.err.find("no configuration of lenet fits ice40up5k: BRAM needs at least"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(Cli, MapBadArguments) {
+  Outcome r = run("map -n examples/networks/lenet.yaml -d xczu3eg --objective fastest");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err,
+            "hwnas: error: --objective: fastest: unknown objective (expected latency or "
+            "throughput)\n");
+  r = run("map -n examples/networks/lenet.yaml -d xczu3eg --sweep dsp=1:2");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("expected DIM=FROM:TO:STEP"), std::string::npos);
+  r = run("map -n examples/networks/lenet.yaml -d xczu3eg --bits 4,x");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--bits: x: expected bit widths like 4,8,16 or w4a8,w8a8"),
+            std::string::npos);
+}
+
 TEST(Cli, DeviceListShowsAllFive) {
   const Outcome r = run("device list");
   ASSERT_EQ(r.code, 0);

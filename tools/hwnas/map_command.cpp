@@ -146,11 +146,11 @@ nlohmann::json outcome_json(const map::MappingProblem& problem, const Outcome& o
                          {"method", r.method},
                          {"objective", map::to_string(problem.objective)},
                          {"solve_ms", r.solve_ms},
-                         {"gap", r.gap},
                          {"budget", resources_json(problem.budget)}};
   if (problem.accuracy_budget) json["accuracy_budget"] = *problem.accuracy_budget;
   if (!r.message.empty()) json["message"] = r.message;
   if (r.has_choice()) {
+    json["gap"] = r.gap;
     json["objective_cycles"] = r.objective_cycles;
     if (problem.objective == map::Objective::latency) {
       json["latency_ms"] = outcome.latency_ms;
@@ -194,8 +194,8 @@ void print_outcome(const map::MappingProblem& problem, const Outcome& outcome,
   for (std::size_t s = 0; s < problem.subgraphs.size(); ++s) {
     const map::Subgraph& g = problem.subgraphs[s];
     const map::Candidate& c = g.candidates[r.choice[s]];
-    fmt::print("{:<14} {:>14.0f} {:>7.0f} {:>7.0f} {:>8.0f} {:>6} {:>9.4g}  {}\n", g.name,
-               c.cycles, c.resources.dsp, c.resources.bram, c.resources.lut,
+    fmt::print("{:<14} {:>14.0f} {:>7.0f} {:>7.0f} {:>8.0f} {:>6} {:>9.4g}  {}\n", g.name, c.cycles,
+               c.resources.dsp, c.resources.bram, c.resources.lut,
                fmt::format("w{}a{}", c.bits.weight, c.bits.act), c.accuracy_cost, c.label);
   }
   if (problem.objective == map::Objective::latency) {
@@ -210,9 +210,9 @@ void print_outcome(const map::MappingProblem& problem, const Outcome& outcome,
              problem.budget.bram, r.used.lut, problem.budget.lut, r.used.ff,
              problem.limit_ff ? fmt::format("/{:.0f}", problem.budget.ff) : "");
   if (problem.accuracy_budget || problem.choose_bits) {
-    fmt::print("accuracy cost: {:.6g}{}\n", r.accuracy_cost,
-               problem.accuracy_budget ? fmt::format(" (budget {:.6g})", *problem.accuracy_budget)
-                                       : "");
+    fmt::print(
+        "accuracy cost: {:.6g}{}\n", r.accuracy_cost,
+        problem.accuracy_budget ? fmt::format(" (budget {:.6g})", *problem.accuracy_budget) : "");
   }
   fmt::print("solver: {} {} in {:.1f} ms, gap {:.2g}\n", r.method, solve::to_string(r.status),
              r.solve_ms, r.gap);
@@ -288,13 +288,12 @@ void run_map(const MapOptions& options) {
         "solve_ms\n",
         sweep->dimension);
     if (!options.json) {
-      fmt::print("{} candidates kept for {} subgraphs ({} generated, {} dominated and pruned); "
-                 "sweeping {}\n",
-                 kept, problem.subgraphs.size(), problem.generated, problem.dominated,
-                 sweep->dimension);
-      fmt::print("{:>10} {:>11} {:>14} {:>12} {:>14} {:>6} {:>6} {:>8} {:>9}\n",
-                 sweep->dimension, "status", "cycles", "latency_ms", "images/s", "DSP", "BRAM",
-                 "LUT", "solve_ms");
+      fmt::print(
+          "{} candidates kept for {} subgraphs ({} generated, {} dominated and pruned); "
+          "sweeping {}\n",
+          kept, problem.subgraphs.size(), problem.generated, problem.dominated, sweep->dimension);
+      fmt::print("{:>10} {:>11} {:>14} {:>12} {:>14} {:>6} {:>6} {:>8} {:>9}\n", sweep->dimension,
+                 "status", "cycles", "latency_ms", "images/s", "DSP", "BRAM", "LUT", "solve_ms");
     }
     for (const double value : sweep->values) {
       map::MappingProblem point = problem;
@@ -302,16 +301,16 @@ void run_map(const MapOptions& options) {
       const Outcome outcome = solve(point, options, target, network.batch);
       const map::MappingResult& r = outcome.result;
       csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", value, solve::to_string(r.status),
-                         r.objective_cycles, outcome.latency_ms, outcome.throughput_fps,
-                         r.used.dsp, r.used.bram, r.used.lut, r.used.ff, r.accuracy_cost,
-                         r.solve_ms);
+                         r.objective_cycles, outcome.latency_ms, outcome.throughput_fps, r.used.dsp,
+                         r.used.bram, r.used.lut, r.used.ff, r.accuracy_cost, r.solve_ms);
       nlohmann::json row = outcome_json(point, outcome, network);
       row[sweep->dimension] = value;
       rows.push_back(std::move(row));
       if (!options.json) {
-        fmt::print("{:>10g} {:>11} {:>14.0f} {:>12.4f} {:>14.1f} {:>6.0f} {:>6.0f} {:>8.0f} {:>9.1f}\n",
-                   value, solve::to_string(r.status), r.objective_cycles, outcome.latency_ms,
-                   outcome.throughput_fps, r.used.dsp, r.used.bram, r.used.lut, r.solve_ms);
+        fmt::print(
+            "{:>10g} {:>11} {:>14.0f} {:>12.4f} {:>14.1f} {:>6.0f} {:>6.0f} {:>8.0f} {:>9.1f}\n",
+            value, solve::to_string(r.status), r.objective_cycles, outcome.latency_ms,
+            outcome.throughput_fps, r.used.dsp, r.used.bram, r.used.lut, r.solve_ms);
       }
     }
     if (!options.csv.empty()) {
@@ -340,11 +339,12 @@ void run_map(const MapOptions& options) {
     json["candidates"] = candidates_json;
     fmt::print("{}\n", json.dump(2));
   } else {
-    fmt::print("{} on {} ({} template, {} objective, {} subgraphs): {} candidates generated, {} "
-               "dominated and pruned, {} thinned, {} kept; built in {:.1f} ms\n",
-               network.name, target.device.name, options.templ, options.objective,
-               problem.subgraphs.size(), problem.generated, problem.dominated, problem.thinned,
-               kept, build_ms);
+    fmt::print(
+        "{} on {} ({} template, {} objective, {} subgraphs): {} candidates generated, {} "
+        "dominated and pruned, {} thinned, {} kept; built in {:.1f} ms\n",
+        network.name, target.device.name, options.templ, options.objective,
+        problem.subgraphs.size(), problem.generated, problem.dominated, problem.thinned, kept,
+        build_ms);
     print_outcome(problem, outcome, target);
   }
   const map::MappingResult& r = outcome.result;
@@ -365,7 +365,8 @@ void run_map(const MapOptions& options) {
 void add_map_command(CLI::App& app) {
   auto options = std::make_shared<MapOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "map", "HAO integer programme: optimal per-subgraph accelerator configuration under a budget");
+      "map",
+      "HAO integer programme: optimal per-subgraph accelerator configuration under a budget");
   cmd->add_option("--network,-n", options->network, "network YAML file")->required();
   cmd->add_option("--device,-d", options->device, "built-in device or device YAML file")
       ->required();
