@@ -47,13 +47,14 @@ map::SensitivityTable parse_sensitivity_csv(const std::string& text, const std::
         if (header[i] == "act_bits") col_act = i;
         if (header[i] == "cost") col_cost = i;
       }
-      for (const auto& [col, column] : {std::pair{col_subgraph, "subgraph"},
-                                        std::pair{col_weight, "weight_bits"},
-                                        std::pair{col_act, "act_bits"}, std::pair{col_cost, "cost"}}) {
+      for (const auto& [col, column] :
+           {std::pair{col_subgraph, "subgraph"}, std::pair{col_weight, "weight_bits"},
+            std::pair{col_act, "act_bits"}, std::pair{col_cost, "cost"}}) {
         if (col < 0) {
-          throw InputError(name, "line 1", fmt::format("missing column '{}' (expected a header "
-                                                       "subgraph,weight_bits,act_bits,cost)",
-                                                       column));
+          throw InputError(name, "line 1",
+                           fmt::format("missing column '{}' (expected a header "
+                                       "subgraph,weight_bits,act_bits,cost)",
+                                       column));
         }
       }
       continue;
@@ -80,8 +81,7 @@ map::SensitivityTable parse_sensitivity_csv(const std::string& text, const std::
     const std::string& f = fields[col_cost];
     const auto [end, ec] = std::from_chars(f.data(), f.data() + f.size(), cost);
     if (ec != std::errc() || end != f.data() + f.size() || cost < 0) {
-      throw InputError(name, where + ", cost",
-                       fmt::format("expected a number >= 0, got '{}'", f));
+      throw InputError(name, where + ", cost", fmt::format("expected a number >= 0, got '{}'", f));
     }
     if (!table.costs.emplace(std::tuple{fields[col_subgraph], weight, act}, cost).second) {
       throw InputError(name, where,

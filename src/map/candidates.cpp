@@ -225,8 +225,8 @@ MappingProblem dataflow_problem(const ir::Network& network, const hw::Target& ta
       for (std::size_t k = 0; k < subgraph.layers.size(); ++k) {
         const ir::Layer& layer = net.layers[subgraph.layers[k]];
         if (layer.has_weights()) {
-          parts.push_back(fmt::format("{} PE={} SIMD={}", layer.name, c.foldings[k].pe,
-                                      c.foldings[k].simd));
+          parts.push_back(
+              fmt::format("{} PE={} SIMD={}", layer.name, c.foldings[k].pe, c.foldings[k].simd));
         } else if (!is_fused(layer.kind) && c.foldings[k].pe > 1) {
           parts.push_back(fmt::format("{} PE={}", layer.name, c.foldings[k].pe));
         }
@@ -246,14 +246,15 @@ MappingProblem tiled_problem(const ir::Network& network, const hw::Target& targe
     const cost::TiledProblem whole = cost::prepare_tiled(net, target, options.tiled_model);
     const cost::TiledProblem sub = cost::restrict_tiled(whole, subgraph.layers);
     std::vector<Candidate> candidates;
-    const double dsp_shares[] = {1.0 / 128, 1.0 / 64, 1.0 / 32, 1.0 / 16, 1.0 / 8, 3.0 / 16,
-                                 1.0 / 4,   3.0 / 8,  1.0 / 2,  5.0 / 8,  3.0 / 4, 7.0 / 8, 1.0};
+    const double dsp_shares[] = {1.0 / 128, 1.0 / 64, 1.0 / 32, 1.0 / 16, 1.0 / 8,
+                                 3.0 / 16,  1.0 / 4,  3.0 / 8,  1.0 / 2,  5.0 / 8,
+                                 3.0 / 4,   7.0 / 8,  1.0};
     const double bram_shares[] = {1.0 / 32, 1.0 / 16, 1.0 / 8, 1.0 / 4, 1.0 / 2, 1.0};
     std::set<std::tuple<int, int, int, int>> seen;
     for (const double d : dsp_shares) {
       for (const double b : bram_shares) {
-        const hw::Resources cap{std::floor(budget.dsp * d), std::floor(budget.bram * b),
-                                budget.lut, budget.ff};
+        const hw::Resources cap{std::floor(budget.dsp * d), std::floor(budget.bram * b), budget.lut,
+                                budget.ff};
         const cost::TiledSearchResult best = cost::explore_tiled(sub, cap);
         if (!best.found) continue;
         const cost::TiledConfig& t = best.config;

@@ -43,9 +43,8 @@ void evaluate(const MappingProblem& p, MappingResult& r) {
   r.accuracy_cost = 0;
   for (std::size_t s = 0; s < p.subgraphs.size(); ++s) {
     const Candidate& c = p.subgraphs[s].candidates[r.choice[s]];
-    r.objective_cycles = p.objective == Objective::latency
-                             ? r.objective_cycles + c.cycles
-                             : std::max(r.objective_cycles, c.cycles);
+    r.objective_cycles = p.objective == Objective::latency ? r.objective_cycles + c.cycles
+                                                           : std::max(r.objective_cycles, c.cycles);
     r.used += c.resources;
     r.accuracy_cost += c.accuracy_cost;
   }
@@ -85,9 +84,9 @@ int prune_dominated(MappingProblem& problem) {
       for (std::size_t j = 0; j < cands.size() && !drop[i]; ++j) {
         if (i == j || drop[j]) continue;
         const Vec uj = usage(problem, cands[j]);
-        const bool no_worse = cands[j].cycles <= cands[i].cycles &&
-                              std::equal(uj.begin(), uj.end(), ui.begin(),
-                                         [](double a, double b) { return a <= b; });
+        const bool no_worse =
+            cands[j].cycles <= cands[i].cycles &&
+            std::equal(uj.begin(), uj.end(), ui.begin(), [](double a, double b) { return a <= b; });
         if (!no_worse) continue;
         const bool equal = cands[j].cycles == cands[i].cycles && uj == ui;
         // j dominates i; of equal candidates the first is kept.
@@ -110,7 +109,8 @@ solve::Model build_model(const MappingProblem& p) {
   std::vector<std::vector<int>> x(p.subgraphs.size());
   for (std::size_t s = 0; s < p.subgraphs.size(); ++s) {
     for (std::size_t c = 0; c < p.subgraphs[s].candidates.size(); ++c) {
-      const double obj = p.objective == Objective::latency ? p.subgraphs[s].candidates[c].cycles : 0;
+      const double obj =
+          p.objective == Objective::latency ? p.subgraphs[s].candidates[c].cycles : 0;
       x[s].push_back(model.add_binary(fmt::format("x_{}_{}", s, c), obj));
     }
   }
@@ -130,12 +130,18 @@ solve::Model build_model(const MappingProblem& p) {
     }
     model.add_constraint(name, std::move(terms), solve::Sense::less_equal, rhs);
   };
-  add_sum("dsp", [](const Candidate& c) { return c.resources.dsp; }, p.budget.dsp);
-  add_sum("bram", [](const Candidate& c) { return c.resources.bram; }, p.budget.bram);
-  add_sum("lut", [](const Candidate& c) { return c.resources.lut; }, p.budget.lut);
-  if (p.limit_ff) add_sum("ff", [](const Candidate& c) { return c.resources.ff; }, p.budget.ff);
+  add_sum(
+      "dsp", [](const Candidate& c) { return c.resources.dsp; }, p.budget.dsp);
+  add_sum(
+      "bram", [](const Candidate& c) { return c.resources.bram; }, p.budget.bram);
+  add_sum(
+      "lut", [](const Candidate& c) { return c.resources.lut; }, p.budget.lut);
+  if (p.limit_ff)
+    add_sum(
+        "ff", [](const Candidate& c) { return c.resources.ff; }, p.budget.ff);
   if (p.accuracy_budget) {
-    add_sum("accuracy", [](const Candidate& c) { return c.accuracy_cost; }, *p.accuracy_budget);
+    add_sum(
+        "accuracy", [](const Candidate& c) { return c.accuracy_cost; }, *p.accuracy_budget);
   }
   if (p.objective == Objective::throughput) {
     double upper = 0;
@@ -179,7 +185,9 @@ void diagnose(const MappingProblem& p, MappingResult& r) {
                  p.limit_ff ? short_by(r.minimum.ff, p.budget.ff) : 0.0};
   std::vector<std::string> short_list;
   auto note = [&](const char* name, double need, double have, double gap) {
-    if (gap > 0) short_list.push_back(fmt::format("{} needs at least {:.0f}, budget {:.0f} (short by {:.0f})", name, need, have, gap));
+    if (gap > 0)
+      short_list.push_back(fmt::format("{} needs at least {:.0f}, budget {:.0f} (short by {:.0f})",
+                                       name, need, have, gap));
   };
   note("DSP", r.minimum.dsp, p.budget.dsp, r.shortfall.dsp);
   note("BRAM", r.minimum.bram, p.budget.bram, r.shortfall.bram);
@@ -321,9 +329,9 @@ MappingResult solve_mapping_dp(const MappingProblem& p, std::size_t max_front) {
       r.status = solve::Status::infeasible;
       diagnose(p, r);
     } else {
-      const auto best = std::min_element(last.begin(), last.end(), [](const State& a, const State& b) {
-        return a.cycles < b.cycles;
-      });
+      const auto best =
+          std::min_element(last.begin(), last.end(),
+                           [](const State& a, const State& b) { return a.cycles < b.cycles; });
       r.choice = trace(levels, static_cast<int>(best - last.begin()));
       r.status = solve::Status::optimal;
       evaluate(p, r);
@@ -374,8 +382,8 @@ MappingResult solve_mapping_brute_force(const MappingProblem& p, std::int64_t ma
   for (const auto& s : p.subgraphs) combinations *= static_cast<double>(s.candidates.size());
   if (combinations > static_cast<double>(max_combinations)) {
     r.status = solve::Status::invalid;
-    r.message = fmt::format("{:.0f} combinations exceed the limit {}", combinations,
-                            max_combinations);
+    r.message =
+        fmt::format("{:.0f} combinations exceed the limit {}", combinations, max_combinations);
     return r;
   }
   MappingResult trial;

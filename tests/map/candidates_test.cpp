@@ -13,7 +13,9 @@ namespace {
 
 const std::string kSource = HWNAS_SOURCE_DIR;
 
-ir::Network lenet() { return io::read_network_file(kSource + "/examples/networks/lenet.yaml"); }
+ir::Network lenet() {
+  return io::read_network_file(kSource + "/examples/networks/lenet.yaml");
+}
 
 std::vector<std::string> names(const std::vector<Subgraph>& subgraphs) {
   std::vector<std::string> out;
@@ -166,7 +168,8 @@ TEST(Accuracy, SensitivityTableNamesTheMissingEntry) {
     table(net, stats, s, {4, 8});
     FAIL();
   } catch (const InputError& e) {
-    EXPECT_STREQ(e.what(), "sens.csv: conv1: no accuracy cost for weight bits 4 and activation bits 8");
+    EXPECT_STREQ(e.what(),
+                 "sens.csv: conv1: no accuracy cost for weight bits 4 and activation bits 8");
   }
 }
 

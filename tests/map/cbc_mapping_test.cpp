@@ -28,7 +28,8 @@ MappingProblem random_problem(Rng& rng, int subgraphs, int candidates, bool accu
     p.subgraphs.push_back(std::move(g));
   }
   // Budgets around 40-140% of the average choice's needs: some bind, some are infeasible.
-  p.budget = {20.0 * subgraphs * (0.4 + rng.uniform01()), 10.0 * subgraphs * (0.4 + rng.uniform01()),
+  p.budget = {20.0 * subgraphs * (0.4 + rng.uniform01()),
+              10.0 * subgraphs * (0.4 + rng.uniform01()),
               275.0 * subgraphs * (0.6 + rng.uniform01()), 0};
   if (accuracy) p.accuracy_budget = 0.5 * subgraphs * (0.4 + rng.uniform01());
   return p;
@@ -40,9 +41,9 @@ TEST(CbcMapping, EqualsBruteForceOnManyRandomInstances) {
   int optimal = 0, infeasible = 0;
   for (int i = 0; i < 200; ++i) {
     const Objective objective = i % 2 ? Objective::latency : Objective::throughput;
-    MappingProblem p = random_problem(rng, static_cast<int>(rng.uniform_int(1, 4)),
-                                      static_cast<int>(rng.uniform_int(1, 6)), i % 3 == 0,
-                                      objective);
+    MappingProblem p =
+        random_problem(rng, static_cast<int>(rng.uniform_int(1, 4)),
+                       static_cast<int>(rng.uniform_int(1, 6)), i % 3 == 0, objective);
     const MappingResult brute = solve_mapping_brute_force(p);
     const MappingResult ilp = solve_mapping(p, *cbc);
     ASSERT_EQ(ilp.status, brute.status) << "instance " << i << ": " << ilp.message;

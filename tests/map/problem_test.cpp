@@ -21,12 +21,14 @@ Candidate cand(double cycles, double dsp, double bram, double lut, double acc = 
 TEST(Prune, DropsDominatedAndDuplicateCandidates) {
   MappingProblem p;
   p.budget = {100, 100, 1000, 0};
-  p.subgraphs = {{"s", {}, {cand(10, 4, 1, 50),     // kept: fastest
-                            cand(12, 4, 1, 50),     // dominated by the first (slower, same cost)
-                            cand(20, 2, 1, 40),     // kept: cheaper
-                            cand(20, 2, 1, 40),     // duplicate of the third
-                            cand(30, 2, 2, 40),     // dominated by the third
-                            cand(40, 1, 3, 60)}}};  // kept: fewest DSPs
+  p.subgraphs = {{"s",
+                  {},
+                  {cand(10, 4, 1, 50),     // kept: fastest
+                   cand(12, 4, 1, 50),     // dominated by the first (slower, same cost)
+                   cand(20, 2, 1, 40),     // kept: cheaper
+                   cand(20, 2, 1, 40),     // duplicate of the third
+                   cand(30, 2, 2, 40),     // dominated by the third
+                   cand(40, 1, 3, 60)}}};  // kept: fewest DSPs
   EXPECT_EQ(prune_dominated(p), 3);
   ASSERT_EQ(p.subgraphs[0].candidates.size(), 3u);
   EXPECT_EQ(p.subgraphs[0].candidates[0].cycles, 10);
@@ -113,11 +115,10 @@ MappingProblem random_problem(Rng& rng, int subgraphs, int candidates, bool accu
   for (int s = 0; s < subgraphs; ++s) {
     Subgraph g{fmt::format("s{}", s), {}, {}};
     for (int c = 0; c < candidates; ++c) {
-      Candidate k = cand(static_cast<double>(rng.uniform_int(1, 1000)),
-                         static_cast<double>(rng.uniform_int(0, 40)),
-                         static_cast<double>(rng.uniform_int(0, 20)),
-                         static_cast<double>(rng.uniform_int(50, 500)),
-                         accuracy ? rng.uniform01() : 0.0);
+      Candidate k = cand(
+          static_cast<double>(rng.uniform_int(1, 1000)),
+          static_cast<double>(rng.uniform_int(0, 40)), static_cast<double>(rng.uniform_int(0, 20)),
+          static_cast<double>(rng.uniform_int(50, 500)), accuracy ? rng.uniform01() : 0.0);
       typical += k.resources.dsp;
       g.candidates.push_back(k);
     }

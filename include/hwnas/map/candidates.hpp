@@ -31,8 +31,7 @@ enum class Partition {
 std::vector<Subgraph> partition_network(const ir::Network& network, Partition partition);
 
 // Accuracy cost of giving a subgraph's layers the bit widths `bits`.
-using AccuracyCost = std::function<double(const ir::Network& network,
-                                          const ir::NetworkStats& stats,
+using AccuracyCost = std::function<double(const ir::Network& network, const ir::NetworkStats& stats,
                                           const Subgraph& subgraph, ir::Bits bits)>;
 
 // A proxy until trained sensitivities exist (issue 4): the quantization noise a subgraph adds,

@@ -77,7 +77,7 @@ solve::Model build_model(const MappingProblem& problem);
 struct MappingResult {
   solve::Status status = solve::Status::abnormal;
   std::string message;
-  std::vector<int> choice;  // candidate index per subgraph (when there is a solution)
+  std::vector<int> choice;      // candidate index per subgraph (when there is a solution)
   double objective_cycles = 0;  // sum or bottleneck of the chosen candidates' cycles
   hw::Resources used;
   double accuracy_cost = 0;
