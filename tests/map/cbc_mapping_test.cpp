@@ -4,36 +4,12 @@
 
 #include "hwnas/core/rng.hpp"
 #include "hwnas/map/problem.hpp"
+#include "random_problem.hpp"
 
 namespace hwnas::map {
 namespace {
 
-Candidate random_candidate(Rng& rng, bool accuracy) {
-  Candidate c;
-  c.cycles = static_cast<double>(rng.uniform_int(1, 1000));
-  c.resources = {static_cast<double>(rng.uniform_int(0, 40)),
-                 static_cast<double>(rng.uniform_int(0, 20)),
-                 static_cast<double>(rng.uniform_int(50, 500)), 0};
-  c.accuracy_cost = accuracy ? rng.uniform01() : 0.0;
-  return c;
-}
-
-MappingProblem random_problem(Rng& rng, int subgraphs, int candidates, bool accuracy,
-                              Objective objective) {
-  MappingProblem p;
-  p.objective = objective;
-  for (int s = 0; s < subgraphs; ++s) {
-    Subgraph g{"s" + std::to_string(s), {}, {}};
-    for (int c = 0; c < candidates; ++c) g.candidates.push_back(random_candidate(rng, accuracy));
-    p.subgraphs.push_back(std::move(g));
-  }
-  // Budgets around 40-140% of the average choice's needs: some bind, some are infeasible.
-  p.budget = {20.0 * subgraphs * (0.4 + rng.uniform01()),
-              10.0 * subgraphs * (0.4 + rng.uniform01()),
-              275.0 * subgraphs * (0.6 + rng.uniform01()), 0};
-  if (accuracy) p.accuracy_budget = 0.5 * subgraphs * (0.4 + rng.uniform01());
-  return p;
-}
+using testing::random_problem;
 
 TEST(CbcMapping, EqualsBruteForceOnManyRandomInstances) {
   const auto cbc = solve::make_cbc_solver();

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "hwnas/core/rng.hpp"
+#include "random_problem.hpp"
 
 namespace hwnas::map {
 namespace {
@@ -106,37 +107,15 @@ TEST(Model, HasOneBinaryPerCandidateAndTheBottleneckVariable) {
   EXPECT_EQ(throughput.constraints().size(), 2u + 3u + 2u);
 }
 
-// Random instances: a few subgraphs with a few candidates, resources drawn so that some
-// budgets bind and some instances are infeasible.
-MappingProblem random_problem(Rng& rng, int subgraphs, int candidates, bool accuracy) {
-  MappingProblem p;
-  p.objective = rng.bernoulli(0.5) ? Objective::latency : Objective::throughput;
-  double typical = 0;
-  for (int s = 0; s < subgraphs; ++s) {
-    Subgraph g{fmt::format("s{}", s), {}, {}};
-    for (int c = 0; c < candidates; ++c) {
-      Candidate k = cand(
-          static_cast<double>(rng.uniform_int(1, 1000)),
-          static_cast<double>(rng.uniform_int(0, 40)), static_cast<double>(rng.uniform_int(0, 20)),
-          static_cast<double>(rng.uniform_int(50, 500)), accuracy ? rng.uniform01() : 0.0);
-      typical += k.resources.dsp;
-      g.candidates.push_back(k);
-    }
-    p.subgraphs.push_back(std::move(g));
-  }
-  typical /= candidates;
-  p.budget = {typical * (0.4 + rng.uniform01()), 10.0 * subgraphs * (0.4 + rng.uniform01()),
-              275.0 * subgraphs * (0.6 + rng.uniform01()), 0};
-  if (accuracy) p.accuracy_budget = 0.5 * subgraphs * (0.4 + rng.uniform01());
-  return p;
-}
+using testing::random_problem;
 
 TEST(Solve, ParetoDpEqualsBruteForceOnRandomInstances) {
   Rng rng(17);
   int feasible = 0;
   for (int i = 0; i < 300; ++i) {
     const MappingProblem p = random_problem(rng, static_cast<int>(rng.uniform_int(1, 5)),
-                                            static_cast<int>(rng.uniform_int(1, 6)), i % 2);
+                                            static_cast<int>(rng.uniform_int(1, 6)), i % 2,
+                                            i % 3 ? Objective::latency : Objective::throughput);
     const MappingResult brute = solve_mapping_brute_force(p);
     const MappingResult dp = solve_mapping_dp(p);
     ASSERT_EQ(dp.status, brute.status) << "instance " << i;
