@@ -1,12 +1,13 @@
-// CBC back end: the Model is copied column-major into one Cbc_loadProblem call (no per-column
-// or per-row calls, no names), solved under a process-wide lock, and the answer mapped and
-// verified by the steps in solve_common.hpp.
+// CBC back end: empty and singleton rows are folded into bounds, the rest of the Model is copied
+// column-major into one Cbc_loadProblem call (no per-column or per-row calls, no names), solved
+// under a process-wide lock, and the answer mapped and verified (against the original model) by
+// the steps in solve_common.hpp.
 
 #include <coin/Cbc_C_Interface.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cfloat>
-#include <cstdlib>
 #include <cmath>
 #include <exception>
 #include <memory>
@@ -63,29 +64,129 @@ std::mutex& cbc_mutex() {
 }
 
 // CBC takes +-DBL_MAX (COIN_DBL_MAX) for infinite bounds.
-double to_cbc(double x) { return std::isinf(x) ? std::copysign(DBL_MAX, x) : x; }
+double to_cbc(double x) {
+  return std::isinf(x) ? std::copysign(DBL_MAX, x) : x;
+}
 
 std::string describe_secondary(int secondary) {
-  static const char* const kNames[] = {"completed",      "LP infeasible",    "stopped on gap",
-                                       "stopped on nodes", "stopped on time", "user event",
-                                       "stopped on solutions", "LP unbounded",
+  static const char* const kNames[] = {"completed",
+                                       "LP infeasible",
+                                       "stopped on gap",
+                                       "stopped on nodes",
+                                       "stopped on time",
+                                       "user event",
+                                       "stopped on solutions",
+                                       "LP unbounded",
                                        "stopped on iterations"};
   if (secondary >= 0 && secondary < static_cast<int>(std::size(kNames))) return kNames[secondary];
   return "unknown";
 }
 
-// A CBC model holding `model` (with a zero objective when `zero_objective`, for the
+// What CBC is given: the model's columns with bounds tightened by its empty and singleton rows,
+// which are taken out (see make_cbc_solver in solver.hpp for why), and the other rows.
+struct Reduced {
+  std::vector<double> lower, upper;
+  std::vector<int> rows;   // constraints passed to CBC (two or more nonzero terms)
+  int folded = 0;          // empty and singleton rows taken out
+  std::string infeasible;  // non-empty: the short rows alone cannot hold, and why
+};
+
+// Bounds implied by the short rows, with the slack verify() allows (feasibility_tolerance *
+// max(1, |rhs|)): integer bounds are rounded inwards after adding the slack, so that the
+// integers verify() accepts stay in; continuous bounds are tight, and only the slack decides
+// whether crossed bounds are infeasible (else the variable is fixed where they cross).
+Reduced reduce(const Model& model, double tolerance) {
+  const auto& vars = model.variables();
+  const auto& cons = model.constraints();
+  Reduced r;
+  for (const Variable& v : vars) {
+    r.lower.push_back(v.lower);
+    r.upper.push_back(v.upper);
+  }
+  for (std::size_t i = 0; i < cons.size() && r.infeasible.empty(); ++i) {
+    const Constraint& c = cons[i];
+    int nonzero = 0;
+    const Term* only = nullptr;
+    for (const Term& t : c.terms) {
+      if (t.coef != 0) {
+        ++nonzero;
+        only = &t;
+      }
+    }
+    if (nonzero >= 2) {
+      r.rows.push_back(static_cast<int>(i));
+      continue;
+    }
+    ++r.folded;
+    const double slack = tolerance * std::max(1.0, std::abs(c.rhs));
+    if (nonzero == 0) {
+      const bool holds = c.sense == Sense::less_equal      ? 0 <= c.rhs + slack
+                         : c.sense == Sense::greater_equal ? 0 >= c.rhs - slack
+                                                           : std::abs(c.rhs) <= slack;
+      if (!holds) {
+        r.infeasible = fmt::format("constraint '{}' (#{}) has no nonzero terms: 0 {} {:g} fails",
+                                   c.name, i, to_string(c.sense), c.rhs);
+      }
+      continue;
+    }
+    // a x <= b  <=>  x <= b / a (a > 0) or x >= b / a (a < 0); likewise for a x >= b.
+    const int j = only->var;
+    const double a = only->coef;
+    const Variable& v = vars[j];
+    const bool integral = v.type != VarType::continuous;
+    double lo = r.lower[j], hi = r.upper[j];
+    double lo_loose = lo, hi_loose = hi;  // with the slack, for the infeasibility test
+    auto cap_above = [&](double tight, double loose) {  // x <= tight
+      hi = std::min(hi, integral ? std::floor(loose) : tight);
+      hi_loose = std::min(hi_loose, integral ? std::floor(loose) : loose);
+    };
+    auto cap_below = [&](double tight, double loose) {  // x >= tight
+      lo = std::max(lo, integral ? std::ceil(loose) : tight);
+      lo_loose = std::max(lo_loose, integral ? std::ceil(loose) : loose);
+    };
+    if (c.sense != Sense::greater_equal) {  // a x <= b
+      if (a > 0) {
+        cap_above(c.rhs / a, (c.rhs + slack) / a);
+      } else {
+        cap_below(c.rhs / a, (c.rhs + slack) / a);
+      }
+    }
+    if (c.sense != Sense::less_equal) {  // a x >= b
+      if (a > 0) {
+        cap_below(c.rhs / a, (c.rhs - slack) / a);
+      } else {
+        cap_above(c.rhs / a, (c.rhs - slack) / a);
+      }
+    }
+    if (lo > hi) {
+      if (lo_loose > hi_loose) {
+        r.infeasible = fmt::format("constraint '{}' (#{}) leaves variable '{}' (#{}) no value",
+                                   c.name, i, v.name, j);
+        continue;
+      }
+      lo = hi = std::clamp(lo, lo_loose, hi_loose);  // crossed within the tolerance
+    }
+    r.lower[j] = lo;
+    r.upper[j] = hi;
+  }
+  return r;
+}
+
+// A CBC model holding `reduced` (with a zero objective when `zero_objective`, for the
 // infeasible-or-unbounded question of the LP path), configured by `options`.
-CbcModelPtr build(const Model& model, const SolveOptions& options, bool zero_objective) {
+CbcModelPtr build(const Model& model, const Reduced& reduced, const SolveOptions& options,
+                  bool zero_objective) {
   const auto& vars = model.variables();
   const auto& cons = model.constraints();
   const int n = static_cast<int>(vars.size());
-  const int m = static_cast<int>(cons.size());
+  const int m = static_cast<int>(reduced.rows.size());
 
   // Transpose the row-wise constraints into compressed sparse columns.
   std::vector<CoinBigIndex> start(n + 1, 0);
-  for (const Constraint& c : cons) {
-    for (const Term& t : c.terms) ++start[t.var + 1];
+  for (int row : reduced.rows) {
+    for (const Term& t : cons[row].terms) {
+      if (t.coef != 0) ++start[t.var + 1];
+    }
   }
   for (int j = 0; j < n; ++j) start[j + 1] += start[j];
   std::vector<int> index(start[n]);
@@ -93,8 +194,9 @@ CbcModelPtr build(const Model& model, const SolveOptions& options, bool zero_obj
   std::vector<CoinBigIndex> next(start.begin(), start.end() - 1);
   std::vector<double> row_lower(m), row_upper(m);
   for (int i = 0; i < m; ++i) {
-    const Constraint& c = cons[i];
+    const Constraint& c = cons[reduced.rows[i]];
     for (const Term& t : c.terms) {
+      if (t.coef == 0) continue;
       index[next[t.var]] = i;
       value[next[t.var]] = t.coef;
       ++next[t.var];
@@ -104,8 +206,8 @@ CbcModelPtr build(const Model& model, const SolveOptions& options, bool zero_obj
   }
   std::vector<double> col_lower(n), col_upper(n), objective(n, 0.0);
   for (int j = 0; j < n; ++j) {
-    col_lower[j] = to_cbc(vars[j].lower);
-    col_upper[j] = to_cbc(vars[j].upper);
+    col_lower[j] = to_cbc(reduced.lower[j]);
+    col_upper[j] = to_cbc(reduced.upper[j]);
     if (!zero_objective) objective[j] = vars[j].objective;
   }
 
@@ -121,20 +223,12 @@ CbcModelPtr build(const Model& model, const SolveOptions& options, bool zero_obj
   // CBC's defaults (absolute 1e-10, fraction 0), set explicitly: 0 means prove optimality.
   Cbc_setAllowableGap(cbc.get(), 1e-10);
   Cbc_setAllowableFractionGap(cbc.get(), options.relative_gap);
+  // CglPreProcess returns wrong "optimal" answers when it reduces a model to nothing
+  // (solver.hpp); without it CBC 2.10.8 was right on every random model tried.
+  Cbc_setParameter(cbc.get(), "preprocess", "off");
   if (options.time_limit_s > 0) {
     Cbc_setMaximumSeconds(cbc.get(), options.time_limit_s);
     Cbc_setParameter(cbc.get(), "timeMode", "elapsed");  // CBC counts CPU time by default
-  }
-  if (const char* extra = std::getenv("HWNAS_CBC_EXPERIMENT")) {  // TEMPORARY
-    std::string all(extra);
-    std::size_t pos = 0;
-    while (pos < all.size()) {
-      auto sp = all.find(' ', pos);
-      auto sp2 = all.find(' ', sp + 1);
-      if (sp2 == std::string::npos) sp2 = all.size();
-      Cbc_setParameter(cbc.get(), all.substr(pos, sp - pos).c_str(), all.substr(sp + 1, sp2 - sp - 1).c_str());
-      pos = sp2 + 1;
-    }
   }
   return cbc;
 }
@@ -153,8 +247,9 @@ struct CbcAnswer {
 };
 
 // Branch and bound (CbcMain1) for models with binary/integer variables.
-CbcAnswer solve_mip(const Model& model, const SolveOptions& options, bool use_start) {
-  CbcModelPtr cbc = build(model, options, false);
+CbcAnswer solve_mip(const Model& model, const Reduced& reduced, const SolveOptions& options,
+                    bool use_start) {
+  CbcModelPtr cbc = build(model, reduced, options, false);
   const auto& vars = model.variables();
   if (use_start) {
     std::vector<int> columns;
@@ -186,8 +281,8 @@ CbcAnswer solve_mip(const Model& model, const SolveOptions& options, bool use_st
 // Models without binary/integer variables: Cbc_solve runs Clp only, and its status words stay
 // unset (-1), so the answer is put in Cbc_status terms here. Clp's "proven infeasible" means
 // primal or dual infeasible; a second solve with a zero objective tells which.
-CbcAnswer solve_lp(const Model& model, const SolveOptions& options) {
-  CbcModelPtr cbc = build(model, options, false);
+CbcAnswer solve_lp(const Model& model, const Reduced& reduced, const SolveOptions& options) {
+  CbcModelPtr cbc = build(model, reduced, options, false);
   Cbc_solve(cbc.get());
   CbcAnswer answer;
   answer.note = "LP (no integer variables), solved by Clp";
@@ -195,10 +290,11 @@ CbcAnswer solve_lp(const Model& model, const SolveOptions& options) {
     answer.status = 0;
     answer.secondary = 0;
     answer.proven_optimal = true;
-    const double* x = Cbc_getColSolution(cbc.get());
-    answer.values.assign(x, x + model.variables().size());
+    if (const double* x = Cbc_getColSolution(cbc.get())) {
+      answer.values.assign(x, x + model.variables().size());
+    }
   } else if (Cbc_isProvenInfeasible(cbc.get())) {
-    CbcModelPtr feasibility = build(model, options, true);
+    CbcModelPtr feasibility = build(model, reduced, options, true);
     Cbc_solve(feasibility.get());
     answer.status = 0;
     if (Cbc_isProvenOptimal(feasibility.get())) {
@@ -243,10 +339,21 @@ class CbcSolver final : public Solver {
     bool has_integers = false;
     for (const Variable& v : model.variables()) has_integers |= v.type != VarType::continuous;
 
+    const Reduced reduced = reduce(model, options.feasibility_tolerance);
+    if (!reduced.infeasible.empty()) {
+      Solution solution;
+      solution.status = Status::infeasible;
+      solution.message = "infeasible before calling CBC: " + reduced.infeasible;
+      detail::add_note(solution.message, start_note);
+      detail::finish_without_values(model, std::nan(""), solution);
+      return solution;
+    }
+
     CbcAnswer answer;
     try {
       std::lock_guard<std::mutex> lock(cbc_mutex());
-      answer = has_integers ? solve_mip(model, options, use_start) : solve_lp(model, options);
+      answer = has_integers ? solve_mip(model, reduced, options, use_start)
+                            : solve_lp(model, reduced, options);
     } catch (const std::exception& e) {
       Solution solution;
       solution.status = Status::abnormal;
@@ -257,22 +364,25 @@ class CbcSolver final : public Solver {
 
     Solution solution;
     const bool has_solution = !answer.values.empty();
-    solution.status = map_cbc_status(answer.status, answer.secondary, answer.proven_optimal,
-                                     answer.proven_infeasible, answer.continuous_unbounded,
-                                     has_solution);
+    solution.status =
+        map_cbc_status(answer.status, answer.secondary, answer.proven_optimal,
+                       answer.proven_infeasible, answer.continuous_unbounded, has_solution);
     solution.nodes = answer.nodes;
-    solution.message =
-        fmt::format("CBC {}: status {}, secondary {} ({}) -> {}", Cbc_getVersion(), answer.status,
-                    answer.secondary, describe_secondary(answer.secondary),
-                    to_string(solution.status));
+    solution.message = fmt::format(
+        "CBC {}: status {}, secondary {} ({}) -> {}", Cbc_getVersion(), answer.status,
+        answer.secondary, describe_secondary(answer.secondary), to_string(solution.status));
+    if (reduced.folded > 0) {
+      detail::add_note(
+          solution.message,
+          fmt::format("{} empty or singleton rows folded into bounds", reduced.folded));
+    }
     detail::add_note(solution.message, answer.note);
     detail::add_note(solution.message, start_note);
     if (!options.start.empty() && use_start && !has_integers) {
       detail::add_note(solution.message, "MIP start not used by the LP path");
     }
     if (solution.has_values()) {
-      detail::finish_with_values(model, options, std::move(answer.values), answer.bound,
-                                 solution);
+      detail::finish_with_values(model, options, std::move(answer.values), answer.bound, solution);
     } else {
       detail::finish_without_values(model, answer.bound, solution);
     }
@@ -282,6 +392,8 @@ class CbcSolver final : public Solver {
 
 }  // namespace
 
-std::unique_ptr<Solver> make_cbc_solver() { return std::make_unique<CbcSolver>(); }
+std::unique_ptr<Solver> make_cbc_solver() {
+  return std::make_unique<CbcSolver>();
+}
 
 }  // namespace hwnas::solve

@@ -56,9 +56,9 @@ class EnumerationSolver final : public Solver {
         continue;
       }
       if (!(std::abs(v.lower) < kMaxMagnitude) || !(std::abs(v.upper) < kMaxMagnitude)) {
-        problems.push_back(fmt::format(
-            "enumeration needs finite bounds: variable '{}' (#{}) has bounds [{}, {}]", v.name, j,
-            v.lower, v.upper));
+        problems.push_back(
+            fmt::format("enumeration needs finite bounds: variable '{}' (#{}) has bounds [{}, {}]",
+                        v.name, j, v.lower, v.upper));
         continue;
       }
       // The integers verify() accepts: within tolerance (scaled as there) of the bounds.

@@ -49,7 +49,9 @@ std::string describe(const Constraint& c, std::size_t index) {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-bool is_integral(VarType type) { return type != VarType::continuous; }
+bool is_integral(VarType type) {
+  return type != VarType::continuous;
+}
 
 }  // namespace
 
@@ -80,8 +82,8 @@ std::vector<std::string> Model::check() const {
     } else if (v.upper == -kInf) {
       problems.push_back(fmt::format("{}: upper bound is -inf", describe(v, i)));
     } else if (v.lower > v.upper) {
-      problems.push_back(fmt::format("{}: lower bound {:g} > upper bound {:g}", describe(v, i),
-                                     v.lower, v.upper));
+      problems.push_back(
+          fmt::format("{}: lower bound {:g} > upper bound {:g}", describe(v, i), v.lower, v.upper));
     }
     if (!std::isfinite(v.objective)) {
       problems.push_back(
@@ -97,7 +99,8 @@ std::vector<std::string> Model::check() const {
   for (std::size_t c = 0; c < constraints_.size(); ++c) {
     const Constraint& con = constraints_[c];
     if (!std::isfinite(con.rhs)) {
-      problems.push_back(fmt::format("{}: non-finite right-hand side {}", describe(con, c), con.rhs));
+      problems.push_back(
+          fmt::format("{}: non-finite right-hand side {}", describe(con, c), con.rhs));
     }
     for (std::size_t t = 0; t < con.terms.size(); ++t) {
       const Term& term = con.terms[t];
@@ -186,9 +189,8 @@ std::vector<std::string> verify(const Model& model, const std::vector<double>& v
         break;
     }
     if (!(violation <= tolerance * std::max(1.0, std::abs(con.rhs)))) {
-      problems.push_back(fmt::format("{}: activity {:g} {} {:g} violated by {:g}",
-                                     describe(con, c), activity, to_string(con.sense), con.rhs,
-                                     violation));
+      problems.push_back(fmt::format("{}: activity {:g} {} {:g} violated by {:g}", describe(con, c),
+                                     activity, to_string(con.sense), con.rhs, violation));
     }
   }
   return problems;

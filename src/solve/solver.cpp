@@ -41,7 +41,9 @@ bool minimizing(const Model& model) {
 }
 
 // The bound that holds for any problem: -inf when minimising, +inf when maximising.
-double trivial_bound(const Model& model) { return minimizing(model) ? -kInf : kInf; }
+double trivial_bound(const Model& model) {
+  return minimizing(model) ? -kInf : kInf;
+}
 
 }  // namespace
 
@@ -95,8 +97,8 @@ Solution solve_without_variables(const Model& model, const SolveOptions& options
     finish_with_values(model, options, {}, model.objective_offset(), solution);
   } else {
     solution.status = Status::infeasible;
-    solution.message = "no variables, and the constraints fail for the empty assignment: " +
-                       join(violated);
+    solution.message =
+        "no variables, and the constraints fail for the empty assignment: " + join(violated);
     finish_without_values(model, std::nan(""), solution);
   }
   return solution;
@@ -126,10 +128,10 @@ void finish_with_values(const Model& model, const SolveOptions& options,
       double& x = raw_values[i];
       const double rounded = std::nearbyint(x);
       if (std::abs(x - rounded) > tol) {
-        problems.push_back(fmt::format("variable '{}' (#{}) = {:g}: {}, {:g} from the nearest "
-                                       "integer",
-                                       vars[i].name, i, x, to_string(vars[i].type),
-                                       std::abs(x - rounded)));
+        problems.push_back(
+            fmt::format("variable '{}' (#{}) = {:g}: {}, {:g} from the nearest "
+                        "integer",
+                        vars[i].name, i, x, to_string(vars[i].type), std::abs(x - rounded)));
       }
       x = rounded + 0.0;  // + 0.0 turns -0 into 0
     }
@@ -149,8 +151,8 @@ void finish_with_values(const Model& model, const SolveOptions& options,
   }
   // A proven bound cannot be on the wrong side of a feasible objective; CBC's can be, by
   // rounding noise.
-  bound = minimizing(model) ? std::min(bound, solution.objective)
-                            : std::max(bound, solution.objective);
+  bound =
+      minimizing(model) ? std::min(bound, solution.objective) : std::max(bound, solution.objective);
   solution.bound = bound;
   solution.gap = std::isinf(bound) ? kInf
                                    : std::abs(solution.objective - bound) /

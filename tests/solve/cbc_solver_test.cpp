@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "hwnas/solve/model.hpp"
@@ -34,9 +35,8 @@ class MapCbcStatus : public testing::TestWithParam<MappingRow> {};
 
 TEST_P(MapCbcStatus, MapsAsDocumented) {
   const MappingRow& r = GetParam();
-  EXPECT_EQ(to_string(map_cbc_status(r.status, r.secondary, r.proven_optimal,
-                                     r.proven_infeasible, r.continuous_unbounded,
-                                     r.has_solution)),
+  EXPECT_EQ(to_string(map_cbc_status(r.status, r.secondary, r.proven_optimal, r.proven_infeasible,
+                                     r.continuous_unbounded, r.has_solution)),
             to_string(r.expected))
       << r.why << " (status " << r.status << ", secondary " << r.secondary << ")";
 }
@@ -118,7 +118,9 @@ class Cbc : public testing::Test {
   std::unique_ptr<Solver> solver_ = make_cbc_solver();
 };
 
-TEST_F(Cbc, Name) { EXPECT_EQ(solver_->name(), "cbc"); }
+TEST_F(Cbc, Name) {
+  EXPECT_EQ(solver_->name(), "cbc");
+}
 
 TEST_F(Cbc, KnapsackMaximiseMatchesHandOptimum) {
   const Solution s = solve(knapsack());
@@ -199,14 +201,68 @@ TEST_F(Cbc, PureLp) {
 }
 
 TEST_F(Cbc, InfeasibleMip) {
-  // 2x = 1 with x integer: the LP relaxation is feasible (x = 0.5), the MIP is not.
+  // 2x + 2y = 1 with x, y integer: the LP relaxation is feasible (x = 0.5), the MIP is not.
   Model model;
   const int x = model.add_variable("x", VarType::integer, 0, 10, 1);
-  model.add_constraint("odd", {{x, 2}}, Sense::equal, 1);
+  const int y = model.add_variable("y", VarType::integer, 0, 10, 1);
+  model.add_constraint("odd", {{x, 2}, {y, 2}}, Sense::equal, 1);
   const Solution s = solve(model);
   EXPECT_EQ(s.status, Status::infeasible) << s.message;
+  EXPECT_THAT(s.message, HasSubstr("CBC 2.10"));
   EXPECT_TRUE(s.values.empty());
   EXPECT_EQ(s.bound, kInf);  // minimising: no solution, so the optimum is +inf
+}
+
+TEST_F(Cbc, SingletonRowsBecomeBounds) {
+  // max x + y + z: x integer in [0, 10] with 3x <= 10 (x <= 3); y continuous in [0, 9] with
+  // 4y <= 2 (y <= 0.5); z integer in [-5, 5] with -2z >= -3 (z <= 1.5, so 1). Optimum 4.5.
+  Model model;
+  const int x = model.add_variable("x", VarType::integer, 0, 10, 1);
+  const int y = model.add_variable("y", VarType::continuous, 0, 9, 1);
+  const int z = model.add_variable("z", VarType::integer, -5, 5, 1);
+  model.add_constraint("x_cap", {{x, 3}}, Sense::less_equal, 10);
+  model.add_constraint("y_cap", {{y, 4}, {x, 0}}, Sense::less_equal, 2);  // a zero term
+  model.add_constraint("z_cap", {{z, -2}}, Sense::greater_equal, -3);
+  model.add_constraint("nothing", {}, Sense::equal, 0);
+  model.set_objective_sense(ObjectiveSense::maximize);
+  const Solution s = solve(model);
+  ASSERT_EQ(s.status, Status::optimal) << s.message;
+  EXPECT_EQ(s.values[0], 3);
+  EXPECT_NEAR(s.values[1], 0.5, 1e-9);
+  EXPECT_EQ(s.values[2], 1);
+  EXPECT_NEAR(s.objective, 4.5, 1e-9);
+  EXPECT_THAT(s.message, HasSubstr("4 empty or singleton rows folded into bounds"));
+}
+
+TEST_F(Cbc, SingletonRowsCrossingWithinToleranceFixTheVariable) {
+  // y >= 1 by its bound, y <= 0.9999999 by a row: 1e-7 over, within the 1e-6 tolerance.
+  Model model;
+  const int y = model.add_variable("y", VarType::continuous, 1, 5, 1);
+  model.add_binary("b", 1);
+  model.add_constraint("cap", {{y, 1}}, Sense::less_equal, 0.9999999);
+  const Solution s = solve(model);
+  ASSERT_EQ(s.status, Status::optimal) << s.message;
+  EXPECT_EQ(s.values[0], 1);
+}
+
+TEST_F(Cbc, ShortRowsCanProveInfeasibilityBeforeCbc) {
+  Model odd;
+  const int x = odd.add_variable("x", VarType::integer, 0, 10, 1);
+  odd.add_constraint("odd", {{x, 2}}, Sense::equal, 1);  // x = 0.5
+  Solution s = solve(odd);
+  EXPECT_EQ(s.status, Status::infeasible) << s.message;
+  EXPECT_EQ(s.message,
+            "infeasible before calling CBC: constraint 'odd' (#0) leaves variable 'x' (#0) no "
+            "value");
+
+  Model empty_row;
+  empty_row.add_binary("b");
+  empty_row.add_constraint("one", {{0, 0}}, Sense::greater_equal, 1);  // 0 >= 1
+  s = solve(empty_row);
+  EXPECT_EQ(s.status, Status::infeasible) << s.message;
+  EXPECT_EQ(s.message,
+            "infeasible before calling CBC: constraint 'one' (#0) has no nonzero terms: 0 >= 1 "
+            "fails");
 }
 
 TEST_F(Cbc, InfeasibleLpRelaxation) {
@@ -254,6 +310,21 @@ TEST_F(Cbc, UnboundedMip) {
   EXPECT_EQ(s.status, Status::unbounded) << s.message;
   EXPECT_THAT(s.message, HasSubstr("status 0, secondary 7 (LP unbounded)"));
   EXPECT_EQ(s.bound, kInf);
+}
+
+TEST_F(Cbc, UnboundedRelaxationHidesIntegerInfeasibility) {
+  // 2x - 2z = 1 has no integer point, so this MIP is infeasible; but y is free to grow in the
+  // LP relaxation, and CBC 2.10.8 stops there: status 0, secondary 7. Pinned, so that a CBC
+  // that tells the two apart is noticed.
+  Model model;
+  const int x = model.add_variable("x", VarType::integer, 0, 10);
+  const int z = model.add_variable("z", VarType::integer, 0, 10);
+  model.add_variable("y", VarType::continuous, 0, kInf, 1);
+  model.add_constraint("odd", {{x, 2}, {z, -2}}, Sense::equal, 1);
+  model.set_objective_sense(ObjectiveSense::maximize);
+  const Solution s = solve(model);
+  EXPECT_EQ(s.status, Status::unbounded) << s.message;
+  EXPECT_THAT(s.message, HasSubstr("status 0, secondary 7 (LP unbounded)"));
 }
 
 TEST_F(Cbc, UnboundedIntegerWithoutConstraints) {
@@ -383,9 +454,9 @@ TEST_F(Cbc, PrintsNothingWhenLogIsOff) {
   unbounded_lp.add_variable("x", VarType::continuous, 0, kInf, 1);
   unbounded_lp.set_objective_sense(ObjectiveSense::maximize);
   Model infeasible_mip;
-  infeasible_mip.add_constraint("odd", {{infeasible_mip.add_variable("x", VarType::integer, 0, 9)
-                                            , 2}},
-                                Sense::equal, 1);
+  const int x = infeasible_mip.add_variable("x", VarType::integer, 0, 9);
+  const int y = infeasible_mip.add_variable("y", VarType::integer, 0, 9);
+  infeasible_mip.add_constraint("odd", {{x, 2}, {y, 2}}, Sense::equal, 1);
 
   testing::internal::CaptureStdout();
   testing::internal::CaptureStderr();
@@ -412,6 +483,22 @@ TEST_F(Cbc, PrintsNothingWhenLogIsOff) {
   const std::string log = testing::internal::GetCapturedStdout();
   EXPECT_EQ(s.status, Status::optimal);
   EXPECT_THAT(log, HasSubstr("CBC"));
+}
+
+TEST_F(Cbc, ConcurrentSolvesAreSafe) {
+  // CBC 2.10 is not thread-safe (coin-or/Cbc#332); the back end serialises its calls.
+  std::vector<std::thread> threads;
+  std::vector<int> optimal(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([this, t, &optimal] {
+      for (int i = 0; i < 10; ++i) {
+        const Solution s = solver_->solve(knapsack());
+        if (s.status == Status::optimal && s.objective == 21) ++optimal[t];
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(optimal, (std::vector<int>{10, 10, 10, 10}));
 }
 
 TEST_F(Cbc, ChoiceKnapsack50x16x3IsSolvedToProvenOptimality) {

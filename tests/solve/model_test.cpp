@@ -65,11 +65,11 @@ TEST(ModelCheck, WellFormedModelHasNoProblems) {
 
 TEST(ModelCheck, NamesEachProblem) {
   Model model;
-  model.add_variable("x", VarType::integer, 3, 1);                  // #0 lower > upper
-  model.add_variable("y", VarType::continuous, kNaN, 1);            // #1 NaN bound
-  model.add_variable("z", VarType::continuous, kInf, kInf);         // #2 lower +inf
-  model.add_variable("w", VarType::continuous, -kInf, -kInf);       // #3 upper -inf
-  model.add_variable("v", VarType::continuous, 0, 1, kInf);         // #4 objective inf
+  model.add_variable("x", VarType::integer, 3, 1);                           // #0 lower > upper
+  model.add_variable("y", VarType::continuous, kNaN, 1);                     // #1 NaN bound
+  model.add_variable("z", VarType::continuous, kInf, kInf);                  // #2 lower +inf
+  model.add_variable("w", VarType::continuous, -kInf, -kInf);                // #3 upper -inf
+  model.add_variable("v", VarType::continuous, 0, 1, kInf);                  // #4 objective inf
   model.add_constraint("unknown", {{7, 1}, {-1, 2}}, Sense::less_equal, 1);  // #0
   model.add_constraint("coef", {{0, kNaN}}, Sense::less_equal, 1);           // #1
   model.add_constraint("rhs", {{0, 1}}, Sense::greater_equal, kInf);         // #2
@@ -79,7 +79,8 @@ TEST(ModelCheck, NamesEachProblem) {
       model.check(),
       ElementsAre("variable 'x' (#0): lower bound 3 > upper bound 1",
                   "variable 'y' (#1): NaN bound (lower nan, upper 1)",
-                  "variable 'z' (#2): lower bound is +inf", "variable 'w' (#3): upper bound is -inf",
+                  "variable 'z' (#2): lower bound is +inf",
+                  "variable 'w' (#3): upper bound is -inf",
                   "variable 'v' (#4): non-finite objective coefficient inf",
                   "objective offset is non-finite: nan",
                   "constraint 'unknown' (#0) term 0: unknown variable index 7 (the model has 5 "
@@ -118,7 +119,8 @@ TEST(Verify, FeasibleAssignmentHasNoViolations) {
 }
 
 TEST(Verify, WrongLength) {
-  EXPECT_THAT(verify(small_model(), {1, 0}), ElementsAre("assignment has 2 values for 3 variables"));
+  EXPECT_THAT(verify(small_model(), {1, 0}),
+              ElementsAre("assignment has 2 values for 3 variables"));
 }
 
 TEST(Verify, BoundsByAmount) {

@@ -99,12 +99,20 @@ inline Model choice_knapsack(std::uint64_t seed, int groups = 50, int candidates
 }
 
 // A small random pure-integer model for comparing solvers: 1..6 variables (binary, or integer
-// in a range within [-3, 3]), 0..4 constraints with integer coefficients in [-5, 5] (some
+// in a range within [-3, 4]), 0..4 constraints with integer coefficients in [-5, 5] (some
 // halves), right-hand sides mostly inside the activity range, sometimes outside (infeasible),
 // objective coefficients in [-5, 5] (some halves), either sense.
-inline Model random_small_model(Rng& rng, bool negative_bounds = true, bool halves = true) {
+struct RandomShape {
+  int max_variables = 6;
+  int max_constraints = 4;
+  bool negative_bounds = true;  // integer ranges may start below 0
+  bool halves = true;           // some coefficients are k + 0.5
+};
+
+inline Model random_small_model(Rng& rng, const RandomShape& shape = {}) {
   Model model;
-  const int n = static_cast<int>(rng.uniform_int(1, 6));
+  const int n = static_cast<int>(rng.uniform_int(1, shape.max_variables));
+  const bool halves = shape.halves;
   auto coefficient = [&rng, halves] {
     const double c = static_cast<double>(rng.uniform_int(-5, 5));
     return halves && rng.bernoulli(0.2) ? c + 0.5 : c;
@@ -114,13 +122,13 @@ inline Model random_small_model(Rng& rng, bool negative_bounds = true, bool halv
     if (rng.bernoulli(0.5)) {
       model.add_binary(name, coefficient());
     } else {
-      const auto lo = rng.uniform_int(negative_bounds ? -3 : 0, 1);
+      const auto lo = rng.uniform_int(shape.negative_bounds ? -3 : 0, 1);
       const auto hi = lo + rng.uniform_int(0, 3);
       model.add_variable(name, VarType::integer, static_cast<double>(lo), static_cast<double>(hi),
                          coefficient());
     }
   }
-  const int m = static_cast<int>(rng.uniform_int(0, 4));
+  const int m = static_cast<int>(rng.uniform_int(0, shape.max_constraints));
   for (int i = 0; i < m; ++i) {
     std::vector<Term> terms;
     double min_activity = 0, max_activity = 0;
@@ -144,7 +152,7 @@ inline Model random_small_model(Rng& rng, bool negative_bounds = true, bool halv
     model.add_constraint("r" + std::to_string(i), terms, sense, rhs);
   }
   model.set_objective_sense(rng.bernoulli(0.5) ? ObjectiveSense::minimize
-                                                : ObjectiveSense::maximize);
+                                               : ObjectiveSense::maximize);
   model.set_objective_offset(static_cast<double>(rng.uniform_int(-3, 3)));
   return model;
 }

@@ -23,16 +23,20 @@ enum class Status {
   infeasible,  // proven to have no solution
   unbounded,   // the objective can improve without limit
   not_solved,  // stopped on a limit before finding any solution
-  invalid,     // the model failed Model::check(); nothing was solved
+  invalid,     // the model failed Model::check() or the options are bad (or the back end cannot
+               // take this kind of model); nothing was solved
   abnormal,    // the solver failed or answered something we do not know
 };
 std::string to_string(Status status);
 
 struct SolveOptions {
-  double time_limit_s = 0;    // wall-clock seconds; 0: none. Negative or NaN: `invalid`
-  double relative_gap = 0;    // stop when (primal - bound) / |primal| <= this; 0 = prove optimal
-  std::vector<double> start;  // optional MIP start: one value per variable, or empty
-  bool log = false;           // let the back end print its log (to stdout); false: print nothing
+  double time_limit_s = 0;  // wall-clock seconds; 0: none. Negative or NaN: `invalid`
+  double relative_gap = 0;  // stop when (primal - bound) / |primal| <= this; 0 = prove optimal
+  // Optional MIP start: one value per variable, or empty. Dropped, with a note in the message,
+  // unless it passes verify(). CBC gets its binary/integer values (rounded) and works out the
+  // continuous ones itself.
+  std::vector<double> start;
+  bool log = false;  // let the back end print its log (to stdout); false: print nothing
   // Tolerance for verify() of the start and of the answer (see verify() for the scaling).
   double feasibility_tolerance = 1e-6;
 };
@@ -48,9 +52,9 @@ struct Solution {
   double bound = 0;
   // Relative gap |objective - bound| / max(1e-9, |objective|); +inf without values.
   double gap = 0;
-  double solve_ms = 0;         // wall time of the whole solve() call (steady clock)
-  std::int64_t nodes = 0;      // branch-and-bound nodes (CBC) or assignments tried (enumeration)
-  std::string message;         // what the back end said, for the user
+  double solve_ms = 0;     // wall time of the whole solve() call (steady clock)
+  std::int64_t nodes = 0;  // branch-and-bound nodes (CBC) or assignments tried (enumeration)
+  std::string message;     // what the back end said, for the user
   bool has_values() const { return status == Status::optimal || status == Status::feasible; }
 };
 
@@ -71,6 +75,14 @@ class Solver {
 //   fractional objective "optimal" is exact to 1e-5 in absolute terms.
 // - Values: CBC's integrality tolerance is below 1e-6; binary/integer values further than
 //   `feasibility_tolerance` from an integer make the answer `abnormal`, the others are rounded.
+// - CBC's preprocessing (CglPreProcess) is off: with it, CBC 2.10.8 returned wrong "optimal"
+//   answers on about 1 in 10^4 small random models (each time it had reduced the model to 0 rows
+//   and 0 columns); without it, CBC aborts on an assertion for some models with empty or
+//   singleton rows, so those rows are folded into variable bounds (an infeasible one gives
+//   `infeasible` "before calling CBC"). Together: no wrong answer and no abort in more than 10^5
+//   random models checked against enumeration; also faster on multiple-choice knapsacks.
+// - Unbounded: a MIP whose LP relaxation is unbounded comes back `unbounded` (CBC: status 0,
+//   secondary 7, no solution), even if it has no integer point at all: CBC does not tell.
 // - Models without binary/integer variables are solved by CBC's LP path (Clp), which cannot
 //   tell infeasible from unbounded; a second solve with a zero objective decides.
 // - CBC 2.10's CbcMain1 keeps global state (coin-or/Cbc#332), so concurrent solve() calls are
