@@ -308,9 +308,10 @@ void run_map(const MapOptions& options) {
       rows.push_back(std::move(row));
       if (!options.json) {
         fmt::print(
-            "{:>10g} {:>11} {:>14.0f} {:>12.4f} {:>14.1f} {:>6.0f} {:>6.0f} {:>8.0f} {:>9.1f}\n",
+            "{:>10g} {:>11} {:>14.0f} {:>12.4f} {:>14.1f} {:>6.0f} {:>6.0f} {:>8.0f} {:>9.1f}{}\n",
             value, solve::to_string(r.status), r.objective_cycles, outcome.latency_ms,
-            outcome.throughput_fps, r.used.dsp, r.used.bram, r.used.lut, r.solve_ms);
+            outcome.throughput_fps, r.used.dsp, r.used.bram, r.used.lut, r.solve_ms,
+            r.has_choice() ? "" : "  " + r.message);
       }
     }
     if (!options.csv.empty()) {
