@@ -22,6 +22,9 @@ done
 "$HWNAS" estimate -n examples/networks/lenet.yaml -d xczu3eg -t dataflow \
   --config examples/configs/lenet-dataflow.yaml >/dev/null
 count=$((count + 2))
+"$HWNAS" map -n examples/networks/lenet.yaml -d xczu3eg -t dataflow --objective throughput >/dev/null
+"$HWNAS" map -n examples/networks/lenet.yaml -d xczu3eg -t tiled --objective latency >/dev/null
+count=$((count + 2))
 for space in examples/spaces/*.yaml; do
   "$HWNAS" space size --space "$space" >/dev/null
   "$HWNAS" space sample --space "$space" --count 3 --seed 1 >/dev/null
