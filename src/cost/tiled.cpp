@@ -108,6 +108,18 @@ std::vector<int> class_minima(const std::vector<std::int64_t>& dims) {
   return {values.begin(), values.end()};
 }
 
+// One layer's line of a report (without its configuration text).
+LayerCost layer_cost(const TiledProblem& problem, std::size_t i, const TiledConfig& config) {
+  const TiledLayerCycles lc = tiled_layer_cycles(problem, i, config);
+  LayerCost cost;
+  cost.name = problem.names[i];
+  cost.kind = problem.kinds[i];
+  cost.cycles = lc.cycles;
+  cost.bound = lc.bound;
+  cost.macs = problem.macs[i] * problem.batch;
+  return cost;
+}
+
 // The array is built for the widest bits and the largest kernel and stride of its MAC layers.
 void update_engine_widths(TiledProblem& problem) {
   problem.weight_bits = 1;
@@ -279,16 +291,11 @@ CostReport estimate_tiled(const TiledProblem& problem, const TiledConfig& config
   report.batch = problem.batch;
   report.clock_mhz = problem.target.board.clock_mhz;
   for (std::size_t i = 0; i < problem.layers.size(); ++i) {
-    const TiledLayerCycles lc = tiled_layer_cycles(problem, i, config);
-    LayerCost cost;
-    cost.name = problem.names[i];
-    cost.kind = problem.kinds[i];
-    cost.cycles = lc.cycles;
-    cost.bound = lc.bound;
-    cost.macs = problem.macs[i] * problem.batch;
-    if (problem.layers[i].groups > 1)
+    LayerCost cost = layer_cost(problem, i, config);
+    if (problem.layers[i].groups > 1) {
       cost.config = fmt::format("groups={}", problem.layers[i].groups);
-    report.latency_cycles += lc.cycles;
+    }
+    report.latency_cycles += cost.cycles;
     report.layers.push_back(std::move(cost));
   }
   report.interval_cycles = report.latency_cycles;
@@ -428,15 +435,9 @@ TiledPerLayerResult explore_tiled_per_layer(const TiledProblem& problem,
         report.used.ff = std::max(report.used.ff, used.ff);
       }
     }
-    const TiledLayerCycles lc = tiled_layer_cycles(problem, i, result.configs[i]);
-    LayerCost cost;
-    cost.name = problem.names[i];
-    cost.kind = problem.kinds[i];
-    cost.cycles = lc.cycles;
-    cost.bound = lc.bound;
-    cost.macs = problem.macs[i] * problem.batch;
+    LayerCost cost = layer_cost(problem, i, result.configs[i]);
     if (problem.layers[i].kind == TiledLayer::Kind::mac) cost.config = to_string(result.configs[i]);
-    report.latency_cycles += lc.cycles;
+    report.latency_cycles += cost.cycles;
     report.layers.push_back(std::move(cost));
   }
   report.interval_cycles = report.latency_cycles;
