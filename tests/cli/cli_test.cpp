@@ -272,6 +272,43 @@ TEST(Cli, MapBadArguments) {
             std::string::npos);
 }
 
+TEST(Cli, SpaceSampleIsSeededAndDecodes) {
+  const Outcome a = run("space sample --space examples/spaces/fnas.yaml --count 5 --seed 1 --json");
+  const Outcome b = run("space sample --space examples/spaces/fnas.yaml --count 5 --seed 1 --json");
+  const Outcome c = run("space sample --space examples/spaces/fnas.yaml --count 5 --seed 2 --json");
+  ASSERT_EQ(a.code, 0) << a.err;
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_NE(a.out, c.out);
+  const auto samples = nlohmann::json::parse(a.out);
+  ASSERT_EQ(samples.size(), 5u);
+  // Decoding the first sample's genotype gives a network file that `estimate` accepts.
+  std::string genotype;
+  for (const auto& gene : samples[0]["genotype"]) {
+    genotype += (genotype.empty() ? "" : ",") + std::to_string(gene.get<int>());
+  }
+  const std::string net = write_temp("hwnas_decoded.yaml", "");
+  const Outcome decoded = run("space decode --space examples/spaces/fnas.yaml --genotype " +
+                              genotype + " --out " + net);
+  ASSERT_EQ(decoded.code, 0) << decoded.err;
+  const Outcome estimate = run("estimate -n " + net + " -d xczu3eg --json");
+  ASSERT_EQ(estimate.code, 0) << estimate.err;
+  std::int64_t macs = 0;
+  const auto report = nlohmann::json::parse(estimate.out);
+  for (const auto& layer : report["layers"]) {
+    macs += layer["macs"].get<std::int64_t>();
+  }
+  EXPECT_EQ(macs, samples[0]["macs"].get<std::int64_t>());
+}
+
+TEST(Cli, SpaceErrorsExitTwo) {
+  const Outcome r = run("space decode --space examples/spaces/fnas.yaml --genotype 1,2,3");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err.rfind("hwnas: error: ", 0), 0u) << r.err;
+  const Outcome size = run("space size --space examples/spaces/mbv2.yaml");
+  ASSERT_EQ(size.code, 0);
+  EXPECT_NE(size.out.find("networks: 376233984"), std::string::npos) << size.out;
+}
+
 TEST(Cli, DeviceListShowsAllFive) {
   const Outcome r = run("device list");
   ASSERT_EQ(r.code, 0);
