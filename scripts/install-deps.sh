@@ -8,6 +8,7 @@ PACKAGES=(
   libyaml-cpp-dev libcli11-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   coinor-libcbc-dev
+  zlib1g-dev dataset-fashion-mnist
 )
 
 missing=()
