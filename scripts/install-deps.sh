@@ -9,6 +9,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   coinor-libcbc-dev
   zlib1g-dev dataset-fashion-mnist
+  libtorch-dev
 )
 
 missing=()
