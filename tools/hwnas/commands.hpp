@@ -19,5 +19,6 @@ void add_estimate_command(CLI::App& app);
 void add_space_command(CLI::App& app);
 void add_device_command(CLI::App& app);
 void add_map_command(CLI::App& app);
+void add_train_command(CLI::App& app);
 
 }  // namespace hwnas::cli

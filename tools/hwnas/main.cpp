@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   add_space_command(app);
   add_device_command(app);
   add_map_command(app);
+  add_train_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
