@@ -312,7 +312,8 @@ TEST(Cli, SpaceErrorsExitTwo) {
 TEST(Cli, TrainReportsAccuracyAndTheLossCurve) {
   const Outcome r =
       run("train -n examples/networks/lenet.yaml --epochs 2 --train-images 1000 "
-          "--validation-images 200 --test-images 500 --seed 3 --json");
+          "--validation-images 200 --test-images 500 --seed 3 --optimizer adam --lr 0.003 "
+          "--json");
   ASSERT_EQ(r.code, 0) << r.err;
   const auto json = nlohmann::json::parse(r.out);
   EXPECT_EQ(json["status"], "ok");
