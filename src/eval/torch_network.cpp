@@ -12,10 +12,11 @@ TorchNetworkImpl::TorchNetworkImpl(const ir::Network& network)
   const std::size_t n = network.layers.size();
   materialized_.assign(n, true);
   for (std::size_t i = 0; i + 1 < n; ++i) {
-    const ir::Layer& next = network.layers[i + 1];
-    const bool fused = next.kind == LayerKind::batchnorm || next.kind == LayerKind::relu ||
-                       next.kind == LayerKind::relu6;
-    if (fused && stats_.layers[i + 1].producers == std::vector<int>{static_cast<int>(i)}) {
+    // Batch norm and activations take the accumulator's output directly; a flatten still
+    // receives the producer's stored (quantized) values.
+    const ir::LayerKind next = network.layers[i + 1].kind;
+    if (ir::fuses_into_producer(next) && next != LayerKind::flatten &&
+        stats_.layers[i + 1].producers == std::vector<int>{static_cast<int>(i)}) {
       materialized_[i] = false;
     }
   }

@@ -164,6 +164,11 @@ std::string layer_kind_names() {
   return names;
 }
 
+bool fuses_into_producer(LayerKind kind) {
+  return kind == LayerKind::relu || kind == LayerKind::relu6 || kind == LayerKind::batchnorm ||
+         kind == LayerKind::flatten;
+}
+
 void assign_default_names(Network& network) {
   for (std::size_t i = 0; i < network.layers.size(); ++i) {
     auto& layer = network.layers[i];

@@ -15,11 +15,6 @@ namespace {
 
 using ir::LayerKind;
 
-bool is_fused(LayerKind kind) {
-  return kind == LayerKind::relu || kind == LayerKind::relu6 || kind == LayerKind::batchnorm ||
-         kind == LayerKind::flatten;
-}
-
 std::string prefix_of(const std::string& name) {
   const auto underscore = name.find('_');
   return underscore == std::string::npos ? name : name.substr(0, underscore);
@@ -186,7 +181,7 @@ MappingProblem dataflow_problem(const ir::Network& network, const hw::Target& ta
     std::set<std::int64_t> levels;
     for (int i : subgraph.layers) {
       std::vector<Option> layer_options;
-      if (is_fused(net.layers[i].kind)) {
+      if (ir::fuses_into_producer(net.layers[i].kind)) {
         layer_options.push_back({{}, {}, 0});
       } else {
         for (const cost::Folding& f : cost::valid_foldings(net, stats, i)) {
@@ -227,7 +222,7 @@ MappingProblem dataflow_problem(const ir::Network& network, const hw::Target& ta
         if (layer.has_weights()) {
           parts.push_back(
               fmt::format("{} PE={} SIMD={}", layer.name, c.foldings[k].pe, c.foldings[k].simd));
-        } else if (!is_fused(layer.kind) && c.foldings[k].pe > 1) {
+        } else if (!ir::fuses_into_producer(layer.kind) && c.foldings[k].pe > 1) {
           parts.push_back(fmt::format("{} PE={}", layer.name, c.foldings[k].pe));
         }
       }

@@ -30,6 +30,11 @@ std::optional<LayerKind> layer_kind_from_string(std::string_view text);
 // Every kind's name, for error messages ("expected one of ...").
 std::string layer_kind_names();
 
+// Kinds an accelerator folds into the layer that produces their input (an element-wise scale,
+// shift or clamp; flatten only reinterprets the data): they cost no cycles of their own, and
+// their input is never stored on its own.
+bool fuses_into_producer(LayerKind kind);
+
 inline constexpr int kMinBits = 1;
 inline constexpr int kMaxBits = 32;
 inline constexpr int kDefaultBits = 16;
