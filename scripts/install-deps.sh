@@ -10,6 +10,8 @@ PACKAGES=(
   coinor-libcbc-dev
   zlib1g-dev dataset-fashion-mnist
   libtorch-dev
+  libxgboost-dev libsqlite3-dev
+  python3-torch  # the export test loads hwnas's TorchScript files with PyTorch itself
 )
 
 missing=()

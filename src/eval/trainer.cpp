@@ -61,7 +61,7 @@ double accuracy(TorchNetwork& model, const Tensors& set, int batch_size) {
 }  // namespace
 
 TrainResult train(const ir::Network& network, const data::Split& data, const TrainBudget& budget,
-                  const Progress& progress) {
+                  const Progress& progress, const TrainedHook& on_trained) {
   const ir::NetworkStats stats = ir::analyze(network);
   const data::Dataset& train_set = data.train;
   if (network.input != ir::Shape{train_set.channels, train_set.height, train_set.width}) {
@@ -178,6 +178,10 @@ TrainResult train(const ir::Network& network, const data::Split& data, const Tra
   if (result.status == TrainStatus::ok) {
     result.test_accuracy = accuracy(model, test, 256);
     result.validation_accuracy = held_out > 0 ? accuracy(model, validation, 256) : 0;
+    if (on_trained) {
+      model->eval();
+      on_trained(*model);
+    }
   }
   return result;
 }

@@ -12,6 +12,8 @@
 
 namespace hwnas::eval {
 
+class TorchNetworkImpl;  // torch_network.hpp; only code that includes torch can use the model
+
 struct TrainBudget {
   int epochs = 1;
   std::size_t train_images = 0;       // from the training split, after a seeded shuffle; 0 = all
@@ -50,9 +52,13 @@ struct TrainResult {
 // fraction of the epoch done.
 using Progress = std::function<void(const EpochLog& so_far, double fraction)>;
 
+// Called once with the trained model (in eval mode) when training ends without diverging,
+// before it is freed: for export.
+using TrainedHook = std::function<void(TorchNetworkImpl& model)>;
+
 // Throws hwnas::InputError when the network does not fit the data (input shape or classes),
 // or the budget is invalid; a NaN or infinite loss ends training with status diverged.
 TrainResult train(const ir::Network& network, const data::Split& data, const TrainBudget& budget,
-                  const Progress& progress = {});
+                  const Progress& progress = {}, const TrainedHook& on_trained = {});
 
 }  // namespace hwnas::eval
