@@ -23,6 +23,13 @@ class TorchNetworkImpl : public torch::nn::Module {
   // The conv/linear/batchnorm module of layer `index` (for tests and export).
   torch::nn::Module& layer_module(int index);
 
+  // What the forward pass was built from, and whether layer `index`'s output is stored (and so
+  // quantized at its activation bits) rather than consumed by a fused batch norm or activation:
+  // export.cpp reproduces the forward pass from these.
+  const ir::Network& network() const { return network_; }
+  const ir::NetworkStats& stats() const { return stats_; }
+  bool materialized(int index) const { return materialized_.at(index); }
+
  private:
   ir::Network network_;
   ir::NetworkStats stats_;
