@@ -328,6 +328,119 @@ TEST(Cli, TrainReportsAccuracyAndTheLossCurve) {
       << bad.err;
 }
 
+// A space of small networks that train in a fraction of a second on a few hundred images.
+const char* kTinySpace = R"(space: layered
+name: tiny
+input: {channels: 1, height: 28, width: 28}
+classes: 10
+layers:
+  count: [1, 2]
+  kernel: [3, 5]
+  filters: [4, 8]
+  stride: [1, 2]
+  pool: [none, max]
+bits: {weight: 8, act: 8}
+quantization:
+  weight_bits: [2, 4, 8]
+  act_bits: [2, 4, 8]
+  per: layer
+)";
+
+TEST(Cli, TrainedResultsAreStoredOnceAndFeedThePredictor) {
+  const std::string space = write_temp("tiny_space.yaml", kTinySpace);
+  const std::string store = write_temp("predictor.sqlite", "");
+  std::filesystem::remove(store);
+  const std::string model = write_temp("accuracy.model", "");
+  const std::string train =
+      "train --space " + space + " --samples 12 --store " + store +
+      " --epochs 1 --train-images 300 --test-images 300 --optimizer adam --lr 0.003 --seed 6 "
+      "--threads 1 --json";
+  const Outcome first = run(train);
+  ASSERT_EQ(first.code, 0) << first.err;
+  const auto trained = nlohmann::json::parse(first.out);
+  ASSERT_EQ(trained.size(), 12u);
+  int fresh = 0;
+  for (const auto& t : trained) fresh += t["source"] == "trained" ? 1 : 0;
+  EXPECT_EQ(fresh, 12) << "seed 6 samples 12 distinct networks";
+
+  // The same command again trains nothing and reports the same accuracies.
+  const Outcome second = run(train);
+  ASSERT_EQ(second.code, 0) << second.err;
+  const auto again = nlohmann::json::parse(second.out);
+  ASSERT_EQ(again.size(), 12u);
+  for (std::size_t i = 0; i < 12; ++i) {
+    EXPECT_EQ(again[i]["source"], "cache");
+    EXPECT_EQ(again[i]["genotype"], trained[i]["genotype"]);
+    EXPECT_DOUBLE_EQ(again[i]["test_accuracy"].get<double>(),
+                     trained[i]["test_accuracy"].get<double>());
+  }
+
+  const Outcome fit =
+      run("predictor fit --store " + store + " --out " + model + " --test-share 0.25 --json");
+  ASSERT_EQ(fit.code, 0) << fit.err;
+  const auto fitted = nlohmann::json::parse(fit.out);
+  EXPECT_EQ(fitted["train_rows"], 9);
+  EXPECT_EQ(fitted["test_rows"], 3);
+  EXPECT_EQ(fitted["data"], "fashion-mnist");
+  EXPECT_EQ(fitted["budget"]["train_images"], 300);
+  EXPECT_EQ(fitted["held_out"]["n"], 3);
+
+  const Outcome eval = run("predictor eval --model " + model + " --store " + store + " --json");
+  ASSERT_EQ(eval.code, 0) << eval.err;
+  const auto judged = nlohmann::json::parse(eval.out);
+  EXPECT_EQ(judged["n"], 12);
+  // Nine of the twelve were fitted: the model ranks the whole set well above chance.
+  EXPECT_GT(judged["spearman"].get<double>(), 0.5);
+
+  const Outcome predict =
+      run("predictor predict --model " + model + " -n examples/networks/lenet.yaml --json");
+  ASSERT_EQ(predict.code, 0) << predict.err;
+  const double predicted = nlohmann::json::parse(predict.out)["predicted_accuracy"];
+  EXPECT_GE(predicted, 0.0);
+  EXPECT_LE(predicted, 1.0);
+}
+
+TEST(Cli, PredictorAndStoreErrorsNameTheirInput) {
+  const std::string empty_store = write_temp("empty.sqlite", "");
+  std::filesystem::remove(empty_store);
+  const Outcome few = run("predictor fit --store " + empty_store + " --out /tmp/never.model");
+  EXPECT_EQ(few.code, 2);
+  EXPECT_NE(few.err.find("needs at least 10 successful trainings"), std::string::npos) << few.err;
+  EXPECT_NE(few.err.find(empty_store), std::string::npos) << few.err;
+
+  const std::string not_a_store = write_temp("text.sqlite", std::string(200, 'x'));
+  const Outcome bad_store =
+      run("train -n examples/networks/lenet.yaml --store " + not_a_store + " --epochs 1");
+  EXPECT_EQ(bad_store.code, 2);
+  EXPECT_NE(bad_store.err.find(not_a_store), std::string::npos) << bad_store.err;
+
+  const Outcome missing_model =
+      run("predictor predict --model /nonexistent/acc.model -n examples/networks/lenet.yaml");
+  EXPECT_EQ(missing_model.code, 2);
+  EXPECT_NE(missing_model.err.find("/nonexistent/acc.model"), std::string::npos)
+      << missing_model.err;
+
+  const Outcome both = run("train -n examples/networks/lenet.yaml --space x.yaml --samples 2");
+  EXPECT_EQ(both.code, 2);
+  EXPECT_NE(both.err.find("give exactly one of them"), std::string::npos) << both.err;
+}
+
+TEST(Cli, TrainExportsTorchScriptAndWeights) {
+  const std::string pt = write_temp("lenet.pt", "");
+  const Outcome r =
+      run("train -n examples/networks/lenet.yaml --epochs 1 --train-images 200 "
+          "--test-images 200 --export " +
+          pt);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string weights = pt.substr(0, pt.size() - 3) + ".weights.json";
+  EXPECT_NE(r.out.find("exported " + pt), std::string::npos) << r.out;
+  EXPECT_GT(std::filesystem::file_size(pt), 1000u);
+  const auto json = nlohmann::json::parse(read_file(weights));
+  EXPECT_EQ(json["format"], "hwnas-weights");
+  EXPECT_EQ(json["network"], "lenet");
+  EXPECT_TRUE(std::filesystem::exists(pt.substr(0, pt.size() - 3) + ".weights.bin"));
+}
+
 TEST(Cli, DeviceListShowsAllFive) {
   const Outcome r = run("device list");
   ASSERT_EQ(r.code, 0);

@@ -20,5 +20,6 @@ void add_space_command(CLI::App& app);
 void add_device_command(CLI::App& app);
 void add_map_command(CLI::App& app);
 void add_train_command(CLI::App& app);
+void add_predictor_command(CLI::App& app);
 
 }  // namespace hwnas::cli

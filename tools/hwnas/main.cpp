@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   add_device_command(app);
   add_map_command(app);
   add_train_command(app);
+  add_predictor_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
