@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <mutex>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -88,7 +89,6 @@ TrainResult train(const ir::Network& network, const data::Split& data, const Tra
   }
 
   torch::set_num_threads(budget.threads);
-  torch::manual_seed(budget.seed);
   Rng rng(budget.seed);
 
   std::vector<std::size_t> order(train_set.size());
@@ -106,7 +106,15 @@ TrainResult train(const ir::Network& network, const data::Split& data, const Tra
       budget.test_images == 0 ? test_order.size() : std::min(budget.test_images, test_order.size());
   const Tensors test = gather(data.test, test_order, 0, test_count);
 
-  TorchNetwork model(network);
+  // Initial weights come from torch's one global generator: seeding it and drawing from it must
+  // not interleave with another thread's training, or the same seed would not give the same
+  // model when a search trains candidates in parallel.
+  TorchNetwork model = [&] {
+    static std::mutex global_generator;
+    std::lock_guard lock(global_generator);
+    torch::manual_seed(budget.seed);
+    return TorchNetwork(network);
+  }();
   std::unique_ptr<torch::optim::Optimizer> optimizer;
   if (budget.optimizer == "adam") {
     optimizer = std::make_unique<torch::optim::Adam>(

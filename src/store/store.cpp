@@ -43,7 +43,11 @@ Store::Store(const std::string& path) : db_(path) {
         "  test_accuracy REAL NOT NULL, validation_accuracy REAL NOT NULL,"
         "  seconds REAL NOT NULL, result TEXT NOT NULL,"
         "  created TEXT NOT NULL DEFAULT (datetime('now')),"
-        "  UNIQUE (network, data, budget));");
+        "  UNIQUE (network, data, budget));"
+        "CREATE TABLE IF NOT EXISTS candidate ("
+        "  seq INTEGER PRIMARY KEY, batch INTEGER NOT NULL, genotype TEXT NOT NULL,"
+        "  stage TEXT NOT NULL, feasible INTEGER NOT NULL, record TEXT NOT NULL,"
+        "  created TEXT NOT NULL DEFAULT (datetime('now')));");
     auto version = db_.prepare("SELECT value FROM hwnas_meta WHERE key = 'schema_version'");
     if (version.step()) {
       const std::string stored = version.text(0);
@@ -102,6 +106,52 @@ std::vector<TrainingRecord> Store::trainings() {
   std::vector<TrainingRecord> records;
   while (query.step()) records.push_back(read_training(query));
   return records;
+}
+
+std::optional<std::string> Store::meta(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  auto query = db_.prepare("SELECT value FROM hwnas_meta WHERE key = ?");
+  query.bind(1, key);
+  if (!query.step()) return std::nullopt;
+  return query.text(0);
+}
+
+void Store::set_meta(const std::string& key, const std::string& value) {
+  std::lock_guard lock(mutex_);
+  Transaction write(db_);
+  db_.prepare("INSERT OR REPLACE INTO hwnas_meta (key, value) VALUES (?, ?)")
+      .bind(1, key)
+      .bind(2, value)
+      .run();
+  write.commit();
+}
+
+void Store::put_candidate(const CandidateRecord& c) {
+  std::lock_guard lock(mutex_);
+  Transaction write(db_);
+  db_.prepare(
+         "INSERT OR IGNORE INTO candidate (seq, batch, genotype, stage, feasible, record) "
+         "VALUES (?, ?, ?, ?, ?, ?)")
+      .bind(1, static_cast<std::int64_t>(c.seq))
+      .bind(2, static_cast<std::int64_t>(c.batch))
+      .bind(3, c.genotype)
+      .bind(4, c.stage)
+      .bind(5, static_cast<std::int64_t>(c.feasible ? 1 : 0))
+      .bind(6, c.record)
+      .run();
+  write.commit();
+}
+
+std::vector<CandidateRecord> Store::candidates() {
+  std::lock_guard lock(mutex_);
+  auto query = db_.prepare(
+      "SELECT seq, batch, genotype, stage, feasible, record FROM candidate ORDER BY seq");
+  std::vector<CandidateRecord> out;
+  while (query.step()) {
+    out.push_back({static_cast<int>(query.integer(0)), static_cast<int>(query.integer(1)),
+                   query.text(2), query.text(3), query.integer(4) != 0, query.text(5)});
+  }
+  return out;
 }
 
 }  // namespace hwnas::store

@@ -3,6 +3,7 @@
 #include <unistd.h>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <fmt/format.h>
@@ -26,6 +27,7 @@ struct TrainOptions {
   std::string network;
   std::string space;  // instead of a network: train networks sampled from this space
   int samples = 0;
+  std::optional<std::uint64_t> sample_seed;  // default: the training seed
   std::string data = "fashion-mnist";
   eval::TrainBudget budget;
   std::string store;        // result cache (SQLite); "" = none
@@ -119,7 +121,7 @@ void run_train_network(const TrainOptions& options, eval::TrainingEvaluator& eva
 // stopped.
 void run_train_samples(const TrainOptions& options, eval::TrainingEvaluator& evaluator) {
   const auto space = io::read_space_file(options.space);
-  Rng rng(options.budget.seed);
+  Rng rng(options.sample_seed.value_or(options.budget.seed));
   nlohmann::json all = nlohmann::json::array();
   int trained = 0, cached = 0, diverged = 0;
   for (int i = 0; i < options.samples; ++i) {
@@ -178,6 +180,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--space", options->space,
                   "search-space YAML: train --samples networks sampled from it instead");
   cmd->add_option("--samples", options->samples, "networks to sample from --space (seeded)");
+  cmd->add_option("--sample-seed", options->sample_seed,
+                  "seed of the sampling from --space (default: --seed); a different one gives "
+                  "other networks trained under the same budget, e.g. a test set for a predictor");
   cmd->add_option("--data", options->data,
                   "fashion-mnist (Debian's files), fashion-mnist:DIR, mnist:DIR, idx:DIR or "
                   "cifar10:DIR")

@@ -28,6 +28,16 @@ struct TrainingRecord {
   std::int64_t id = 0;  // row id, in the order results were stored
 };
 
+// One candidate of a search run, as the pipeline recorded it (the record is its JSON).
+struct CandidateRecord {
+  int seq = 0;
+  int batch = 0;
+  std::string genotype;
+  std::string stage;
+  bool feasible = false;
+  std::string record;
+};
+
 class Store {
  public:
   // Opens or creates the store; throws hwnas::InputError(path, ...) when the file is not a
@@ -41,6 +51,18 @@ class Store {
   void put_training(const TrainingRecord& record);
   // Every stored training, oldest first.
   std::vector<TrainingRecord> trainings();
+
+  // The search run this store belongs to (one run per store): its fingerprint (run file and
+  // space file text), set once by the first run.
+  std::optional<std::string> run_fingerprint() { return meta("run_fingerprint"); }
+  void set_run_fingerprint(const std::string& text) { set_meta("run_fingerprint", text); }
+  // Small named values (the run file's path, ...).
+  std::optional<std::string> meta(const std::string& key);
+  void set_meta(const std::string& key, const std::string& value);
+  // Stores a finished candidate; a seq already stored is kept as it was.
+  void put_candidate(const CandidateRecord& candidate);
+  // Every stored candidate, by seq.
+  std::vector<CandidateRecord> candidates();
 
   Database& database() { return db_; }
   const std::string& path() const { return db_.path(); }
