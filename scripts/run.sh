@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# The main job: install what is needed, build, and run hwnas on the default network and device.
-# Until the search lands (issue 5) the main job is `hwnas estimate`: the best tiled accelerator
-# for LeNet on the xczu3eg (Ultra96), and the same network on the FINN-style dataflow engine.
+# The main job: install what is needed, build, and run a real hardware-aware search
+# (examples/quickstart.yaml: Fashion-MNIST, xczu3eg, latency and DSP limits, NSGA-II), which
+# prints its progress, the accuracy/latency Pareto front and the best design for the spec.
+# A second run continues from the store in runs/quickstart (nothing is evaluated twice).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
 HWNAS=build/tools/hwnas/hwnas
-"$HWNAS" estimate --network examples/networks/lenet.yaml --device xczu3eg --template tiled
-echo
-"$HWNAS" estimate --network examples/networks/lenet.yaml --device xczu3eg --template dataflow
+"$HWNAS" search examples/quickstart.yaml --out runs/quickstart --resume

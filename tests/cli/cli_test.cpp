@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -439,6 +440,87 @@ TEST(Cli, TrainExportsTorchScriptAndWeights) {
   EXPECT_EQ(json["format"], "hwnas-weights");
   EXPECT_EQ(json["network"], "lenet");
   EXPECT_TRUE(std::filesystem::exists(pt.substr(0, pt.size() - 3) + ".weights.bin"));
+}
+
+// The columns of candidates.csv that a run must reproduce (not the timings at the end).
+std::string results_without_timings(const std::string& csv) {
+  std::stringstream in(csv), out;
+  std::string line;
+  while (std::getline(in, line)) {
+    for (int i = 0; i < 2; ++i) line = line.substr(0, line.rfind(','));
+    out << line << "\n";
+  }
+  return out.str();
+}
+
+TEST(Cli, SearchKilledWithSigkillResumesToTheUninterruptedResult) {
+  const std::string dir =
+      std::filesystem::temp_directory_path() / ("hwnas_cli_search_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/space.yaml") << kTinySpace;
+  std::ofstream(dir + "/run.yaml") << R"(name: kill
+space: space.yaml
+hardware: {device: xczu3eg, template: tiled}
+limits: {latency_ms: 0.01, dsp: 64}
+accuracy: {epochs: 1, train_images: 300, test_images: 300, threads: 1, seed: 3}
+search: {algorithm: evolution, candidates: 16, batch: 2, workers: 1, seed: 4, population: 4,
+         tournament: 2}
+)";
+  const Outcome whole = run("search " + dir + "/run.yaml --out " + dir + "/whole --quiet");
+  ASSERT_EQ(whole.code, 0) << whole.err;
+  EXPECT_NE(whole.out.find("Pareto front (accuracy, latency_ms"), std::string::npos) << whole.out;
+
+  // Start the same run, kill -9 it once a few candidates are stored, resume it.
+  const std::string killed = dir + "/killed";
+  const std::string start = "cd '" + kSource + "' && ('" + kHwnas + "' search " + dir +
+                            "/run.yaml --out " + killed + " --quiet >/dev/null 2>&1 & echo $! > " +
+                            dir + "/pid)";
+  ASSERT_EQ(std::system(start.c_str()), 0);
+  const pid_t pid = std::stoi(read_file(dir + "/pid"));
+  bool stopped_midway = false;
+  for (int i = 0; i < 600 && !stopped_midway; ++i) {
+    usleep(50'000);
+    const Outcome so_far = run("report " + killed + " --json");
+    if (so_far.code != 0) continue;
+    const auto count = nlohmann::json::parse(so_far.out)["candidates"].get<int>();
+    if (count >= 3) {
+      kill(pid, SIGKILL);
+      stopped_midway = count < 16;
+    }
+  }
+  ASSERT_TRUE(stopped_midway) << "the run finished before it could be killed";
+  const Outcome refused = run("search " + dir + "/run.yaml --out " + killed + " --quiet");
+  EXPECT_EQ(refused.code, 2);
+  EXPECT_NE(refused.err.find("pass --resume"), std::string::npos) << refused.err;
+  const Outcome resumed = run("search " + dir + "/run.yaml --out " + killed + " --resume --quiet");
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  EXPECT_EQ(results_without_timings(read_file(killed + "/candidates.csv")),
+            results_without_timings(read_file(dir + "/whole/candidates.csv")));
+  EXPECT_EQ(read_file(killed + "/best.yaml"), read_file(dir + "/whole/best.yaml"));
+  EXPECT_TRUE(std::filesystem::exists(killed + "/best.pt"));
+
+  const Outcome report = run("report " + killed + " --json");
+  ASSERT_EQ(report.code, 0) << report.err;
+  const auto summary = nlohmann::json::parse(report.out);
+  EXPECT_EQ(summary["candidates"], 16);
+  EXPECT_GT(summary["hypervolume"].get<double>(), 0);
+  for (const auto& point : summary["front"]) EXPECT_LE(point["latency_ms"].get<double>(), 0.01);
+}
+
+TEST(Cli, BadRunFileNamesTheKey) {
+  const std::string path = write_temp("bad_run.yaml", "space: " + kSource +
+                                                          "/examples/spaces/quant-small.yaml\n"
+                                                          "hardware: {device: xczu3eg}\n"
+                                                          "search: {algorithm: annealing}\n");
+  const Outcome r = run("search " + path + " --out /tmp/never");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find(path + ": search.algorithm: unknown algorithm 'annealing'"),
+            std::string::npos)
+      << r.err;
+  const Outcome missing = run("report /nonexistent/run");
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.err.find("no search run here"), std::string::npos) << missing.err;
 }
 
 TEST(Cli, DeviceListShowsAllFive) {

@@ -21,5 +21,6 @@ void add_device_command(CLI::App& app);
 void add_map_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_predictor_command(CLI::App& app);
+void add_search_command(CLI::App& app);
 
 }  // namespace hwnas::cli

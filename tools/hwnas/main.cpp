@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   add_map_command(app);
   add_train_command(app);
   add_predictor_command(app);
+  add_search_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,286 @@
+#include "hwnas/pipeline/pipeline.hpp"
+
+#include <array>
+#include <chrono>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "hwnas/cost/dataflow.hpp"
+#include "hwnas/cost/tiled.hpp"
+#include "hwnas/io/accelerator_yaml.hpp"
+#include "hwnas/io/network_yaml.hpp"
+
+namespace hwnas::pipeline {
+
+namespace {
+
+constexpr std::array<std::pair<Stage, std::string_view>, 6> kStages = {{
+    {Stage::passed, "passed"},
+    {Stage::shape, "shape"},
+    {Stage::resources, "resources"},
+    {Stage::latency, "latency"},
+    {Stage::throughput, "throughput"},
+    {Stage::accuracy, "accuracy"},
+}};
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// JSON has no NaN: store it as null.
+nlohmann::json number(double value) {
+  return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
+}
+double number_from(const nlohmann::json& json) {
+  return json.is_null() ? std::numeric_limits<double>::quiet_NaN() : json.get<double>();
+}
+
+struct HardwareCost {
+  cost::CostReport report;
+  std::string config_yaml;
+};
+
+// The template's best configuration under the run's resource limits; when none fits, the
+// smallest one, whose shortfall says what is missing.
+HardwareCost hardware_cost(const RunConfig& run, const ir::Network& network) {
+  hw::Target target = run.target;
+  target.device.budget = run.limits.resources;
+  HardwareCost cost;
+  if (run.template_name == "tiled") {
+    const cost::TiledModel model =
+        run.tiled_model == "fnas" ? cost::TiledModel::fnas : cost::TiledModel::halo;
+    const cost::TiledProblem problem = cost::prepare_tiled(network, target, model);
+    const cost::TiledSearchResult best = cost::explore_tiled(problem, target.device.budget);
+    cost.report = cost::estimate_tiled(problem, best.found ? best.config : cost::TiledConfig{});
+    if (best.found) cost.config_yaml = io::tiled_config_to_yaml(best.config, model);
+  } else {
+    const cost::DataflowConfig config = cost::balance_folding(network, target);
+    cost.report = cost::estimate_dataflow(network, target, config);
+    cost.config_yaml = io::dataflow_config_to_yaml(config, network);
+  }
+  return cost;
+}
+
+double relative_excess(double value, double limit) {
+  return limit > 0 ? std::max(0.0, (value - limit) / limit) : (value > 0 ? 1.0 : 0.0);
+}
+
+}  // namespace
+
+std::string_view to_string(Stage stage) {
+  for (const auto& [s, name] : kStages) {
+    if (s == stage) return name;
+  }
+  return "?";
+}
+
+std::optional<Stage> stage_from_string(std::string_view text) {
+  for (const auto& [s, name] : kStages) {
+    if (name == text) return s;
+  }
+  return std::nullopt;
+}
+
+nlohmann::json to_json(const Candidate& c) {
+  return {{"seq", c.seq},
+          {"batch", c.batch},
+          {"genotype", space::to_string(c.genotype)},
+          {"description", c.description},
+          {"network", c.network_yaml},
+          {"stage", std::string(to_string(c.stage))},
+          {"reason", c.reason},
+          {"trained", c.trained},
+          {"accuracy_source", c.accuracy_source},
+          {"accuracy", number(c.accuracy)},
+          {"test_accuracy", number(c.test_accuracy)},
+          {"latency_ms", number(c.latency_ms)},
+          {"throughput_fps", number(c.throughput_fps)},
+          {"dsp", c.used.dsp},
+          {"bram", c.used.bram},
+          {"lut", c.used.lut},
+          {"ff", c.used.ff},
+          {"params", c.params},
+          {"macs", c.macs},
+          {"hardware", c.hardware_yaml},
+          {"cost_ms", c.cost_ms},
+          {"accuracy_s", c.accuracy_s},
+          {"feasible", c.outcome.feasible},
+          {"violation", number(c.outcome.violation)},
+          {"objectives", c.outcome.objectives}};
+}
+
+Candidate candidate_from_json(const nlohmann::json& j) {
+  Candidate c;
+  c.seq = j.at("seq");
+  c.batch = j.at("batch");
+  c.genotype = space::parse_genotype(j.at("genotype").get<std::string>());
+  c.description = j.at("description");
+  c.network_yaml = j.at("network");
+  c.stage = stage_from_string(j.at("stage").get<std::string>()).value_or(Stage::passed);
+  c.reason = j.at("reason");
+  c.trained = j.at("trained");
+  c.accuracy_source = j.at("accuracy_source");
+  c.accuracy = number_from(j.at("accuracy"));
+  c.test_accuracy = number_from(j.at("test_accuracy"));
+  c.latency_ms = number_from(j.at("latency_ms"));
+  c.throughput_fps = number_from(j.at("throughput_fps"));
+  c.used = {j.at("dsp"), j.at("bram"), j.at("lut"), j.at("ff")};
+  c.params = j.at("params");
+  c.macs = j.at("macs");
+  c.hardware_yaml = j.at("hardware");
+  c.cost_ms = j.at("cost_ms");
+  c.accuracy_s = j.at("accuracy_s");
+  c.outcome.genotype = c.genotype;
+  c.outcome.feasible = j.at("feasible");
+  c.outcome.violation = j.at("violation").is_null() ? std::numeric_limits<double>::infinity()
+                                                    : j.at("violation").get<double>();
+  c.outcome.objectives = j.at("objectives").get<std::vector<double>>();
+  c.outcome.accuracy = c.accuracy;
+  c.outcome.latency_ms = c.latency_ms;
+  return c;
+}
+
+double metric_value(const Candidate& c, Metric metric) {
+  switch (metric) {
+    case Metric::accuracy:
+      return c.accuracy;
+    case Metric::latency_ms:
+      return c.latency_ms;
+    case Metric::throughput_fps:
+      return c.throughput_fps;
+    case Metric::dsp:
+      return c.used.dsp;
+    case Metric::bram:
+      return c.used.bram;
+    case Metric::lut:
+      return c.used.lut;
+    case Metric::ff:
+      return c.used.ff;
+    case Metric::params:
+      return c.params;
+    case Metric::macs:
+      return c.macs;
+  }
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+namespace {
+double minimised_value(Metric metric, double value) {
+  if (metric == Metric::accuracy) return 1.0 - value;
+  if (metric == Metric::throughput_fps) return -value;
+  return value;
+}
+}  // namespace
+
+std::vector<double> minimised(const RunConfig& run, const Candidate& c) {
+  std::vector<double> values;
+  for (Metric m : run.objectives) values.push_back(minimised_value(m, metric_value(c, m)));
+  return values;
+}
+
+std::vector<double> minimised_reference(const RunConfig& run) {
+  std::vector<double> values;
+  for (std::size_t i = 0; i < run.objectives.size(); ++i) {
+    values.push_back(minimised_value(run.objectives[i], run.reference[i]));
+  }
+  return values;
+}
+
+Pipeline::Pipeline(const RunConfig& run, eval::AccuracyEvaluator& accuracy)
+    : run_(run), accuracy_(accuracy) {}
+
+Candidate Pipeline::evaluate(const space::Genotype& genotype, int seq, int batch) const {
+  const auto start = std::chrono::steady_clock::now();
+  Candidate c;
+  c.seq = seq;
+  c.batch = batch;
+  c.genotype = genotype;
+  c.outcome.genotype = genotype;
+  c.description = run_.space->describe(genotype);
+  const ir::Network network = run_.space->decode(genotype);
+  c.network_yaml = eval::canonical_network(network);
+
+  // Shape check: spaces decode to valid networks, but a hand-made space may not.
+  const auto analysis = ir::try_analyze(network);
+  if (const auto* problem = std::get_if<ir::ShapeProblem>(&analysis)) {
+    c.stage = Stage::shape;
+    c.reason = fmt::format("layer {}: {}", problem->layer_name, problem->reason);
+    c.outcome.violation = std::numeric_limits<double>::infinity();
+    c.cost_ms = seconds_since(start) * 1e3;
+    return c;
+  }
+  const auto& stats = std::get<ir::NetworkStats>(analysis);
+  c.params = static_cast<double>(stats.params);
+  c.macs = static_cast<double>(stats.macs);
+
+  // Hardware cost and the hard limits; violation sums the relative excess of each.
+  const HardwareCost cost = hardware_cost(run_, network);
+  const cost::CostReport& report = cost.report;
+  c.latency_ms = report.latency_ms;
+  c.throughput_fps = report.throughput_fps;
+  c.used = report.used;
+  c.hardware_yaml = cost.config_yaml;
+  double violation = 0;
+  const hw::Resources& limit = run_.limits.resources;
+  violation +=
+      relative_excess(report.used.dsp, limit.dsp) + relative_excess(report.used.bram, limit.bram) +
+      relative_excess(report.used.lut, limit.lut) + relative_excess(report.used.ff, limit.ff);
+  if (!report.fits) {
+    c.stage = Stage::resources;
+    c.reason = fmt::format(
+        "no configuration fits: DSP {:.0f}/{:.0f}, BRAM {:.0f}/{:.0f}, LUT "
+        "{:.0f}/{:.0f}, FF {:.0f}/{:.0f}",
+        report.used.dsp, limit.dsp, report.used.bram, limit.bram, report.used.lut, limit.lut,
+        report.used.ff, limit.ff);
+  }
+  if (run_.limits.latency_ms) {
+    violation += relative_excess(report.latency_ms, *run_.limits.latency_ms);
+    if (c.stage == Stage::passed && report.latency_ms > *run_.limits.latency_ms) {
+      c.stage = Stage::latency;
+      c.reason =
+          fmt::format("latency {:.4g} ms > {:.4g} ms", report.latency_ms, *run_.limits.latency_ms);
+    }
+  }
+  if (run_.limits.throughput_fps) {
+    const double need = *run_.limits.throughput_fps;
+    violation += report.throughput_fps < need ? (need - report.throughput_fps) / need : 0;
+    if (c.stage == Stage::passed && report.throughput_fps < need) {
+      c.stage = Stage::throughput;
+      c.reason = fmt::format("throughput {:.4g}/s < {:.4g}/s", report.throughput_fps, need);
+    }
+  }
+  c.outcome.violation = violation;
+  c.outcome.latency_ms = c.latency_ms;
+  c.cost_ms = seconds_since(start) * 1e3;
+
+  // Accuracy: FNAS's point is that a candidate which already misses a limit is not trained.
+  const bool within_limits = c.stage == Stage::passed;
+  if (within_limits || !run_.search.prune_before_training) {
+    const auto accuracy_start = std::chrono::steady_clock::now();
+    const eval::Accuracy a = accuracy_.evaluate(network);
+    c.accuracy_s = seconds_since(accuracy_start);
+    c.trained = true;
+    c.accuracy_source = std::string(eval::to_string(a.source));
+    if (!a.ok) {
+      if (within_limits) {
+        c.stage = Stage::accuracy;
+        c.reason = "training diverged: " + a.reason;
+      }
+    } else {
+      // Search on held-out validation accuracy when there is one: selecting on the test set
+      // would report an optimistic test accuracy.
+      c.accuracy =
+          run_.accuracy.budget.validation_images > 0 && a.source != eval::AccuracySource::predicted
+              ? a.validation
+              : a.test;
+      c.test_accuracy = a.test;
+      c.outcome.accuracy = c.accuracy;
+      c.outcome.objectives = minimised(run_, c);
+    }
+  }
+  c.outcome.feasible = c.stage == Stage::passed;
+  return c;
+}
+
+}  // namespace hwnas::pipeline
