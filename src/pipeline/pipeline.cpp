@@ -10,6 +10,8 @@
 #include "hwnas/cost/tiled.hpp"
 #include "hwnas/io/accelerator_yaml.hpp"
 #include "hwnas/io/network_yaml.hpp"
+#include "hwnas/map/candidates.hpp"
+#include "hwnas/map/problem.hpp"
 
 namespace hwnas::pipeline {
 
@@ -41,11 +43,60 @@ struct HardwareCost {
   std::string config_yaml;
 };
 
+// HAO's mapping: every layer its own engine share (tiled) or folding (dataflow), chosen by the
+// integer programme under the resource limits; latency objective unless only throughput is
+// limited. The bits stay the network's own (the search chooses them).
+HardwareCost ilp_cost(const RunConfig& run, const ir::Network& network, const hw::Target& target) {
+  map::CandidateOptions options;
+  options.objective = run.limits.throughput_fps && !run.limits.latency_ms
+                          ? map::Objective::throughput
+                          : map::Objective::latency;
+  options.tiled_model = run.tiled_model == "fnas" ? cost::TiledModel::fnas : cost::TiledModel::halo;
+  map::MappingProblem problem = run.template_name == "tiled"
+                                    ? map::tiled_problem(network, target, options)
+                                    : map::dataflow_problem(network, target, options);
+  problem.budget = target.device.budget;
+  problem.limit_ff = true;
+  map::prune_dominated(problem);
+  // The exact Pareto DP: no solver lock, so parallel workers do not wait on CBC; CBC when the
+  // DP's fronts grow too large.
+  map::MappingResult result = map::solve_mapping_dp(problem);
+  if (result.status == solve::Status::abnormal) {
+    result = map::solve_mapping(problem, *solve::make_cbc_solver());
+  }
+  HardwareCost cost;
+  cost::CostReport& report = cost.report;
+  report.engine = run.template_name;
+  report.budget = target.device.budget;
+  report.clock_mhz = target.board.clock_mhz;
+  report.batch = network.batch;
+  if (!result.has_choice()) {
+    report.used = result.minimum;
+    report.shortfall = result.shortfall;
+    report.fits = false;
+    return cost;
+  }
+  report.used = result.used;
+  report.fits = true;
+  report.latency_ms = result.objective_cycles / (target.board.clock_mhz * 1e3);
+  report.throughput_fps = result.objective_cycles > 0 ? network.batch * target.board.clock_mhz *
+                                                            1e6 / result.objective_cycles
+                                                      : 0;
+  for (std::size_t s = 0; s < problem.subgraphs.size(); ++s) {
+    const auto& subgraph = problem.subgraphs[s];
+    cost.config_yaml +=
+        fmt::format("{}: \"{}\"\n", subgraph.name,
+                    subgraph.candidates[static_cast<std::size_t>(result.choice[s])].label);
+  }
+  return cost;
+}
+
 // The template's best configuration under the run's resource limits; when none fits, the
 // smallest one, whose shortfall says what is missing.
 HardwareCost hardware_cost(const RunConfig& run, const ir::Network& network) {
   hw::Target target = run.target;
   target.device.budget = run.limits.resources;
+  if (run.mapping == "ilp") return ilp_cost(run, network, target);
   HardwareCost cost;
   if (run.template_name == "tiled") {
     const cost::TiledModel model =

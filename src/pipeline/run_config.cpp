@@ -159,7 +159,7 @@ RunConfig read_run_file(const std::string& path) {
   run.data = root.string_or("data", run.data);
 
   const io::YamlNode hardware = root["hardware"];
-  hardware.check_keys({"device", "board", "template", "model"});
+  hardware.check_keys({"device", "board", "template", "model", "mapping"});
   run.device = hardware["device"].as_string();
   run.board = hardware.string_or("board", "");
   run.template_name = hardware.string_or("template", "tiled");
@@ -170,6 +170,10 @@ RunConfig read_run_file(const std::string& path) {
   run.tiled_model = hardware.string_or("model", "halo");
   if (run.tiled_model != "halo" && run.tiled_model != "fnas") {
     hardware["model"].fail(fmt::format("expected halo or fnas, got '{}'", run.tiled_model));
+  }
+  run.mapping = hardware.string_or("mapping", "estimate");
+  if (run.mapping != "estimate" && run.mapping != "ilp") {
+    hardware["mapping"].fail(fmt::format("expected estimate or ilp, got '{}'", run.mapping));
   }
   try {
     run.target = io::load_target(run.device, run.board);

@@ -119,6 +119,31 @@ TEST(Pipeline, KilledRunResumesToTheSameResultAndWorkersDoNotChangeIt) {
   EXPECT_DOUBLE_EQ(finished.hypervolume, whole.hypervolume);
 }
 
+TEST(Pipeline, IlpMappingGivesEveryLayerAnEngineWithinTheLimits) {
+  const std::string dir = folder("ilp");
+  write(dir, "space.yaml", kSpace);
+  const std::string path = write(dir, "run.yaml", R"(space: space.yaml
+hardware: {device: xczu3eg, template: tiled, mapping: ilp}
+limits: {latency_ms: 0.05, dsp: 96, bram: 100}
+accuracy: {epochs: 1, train_images: 200, test_images: 200}
+search: {algorithm: random, candidates: 6, batch: 3, seed: 2}
+)");
+  const RunConfig run = read_run_file(path);
+  EXPECT_EQ(run.mapping, "ilp");
+  const RunSummary s = run_search(run, dir + "/out", false);
+  int mapped = 0;
+  for (const auto& c : s.candidates) {
+    if (c.stage == Stage::resources) continue;
+    ++mapped;
+    EXPECT_LE(c.used.dsp, 96);
+    EXPECT_LE(c.used.bram, 100);
+    EXPECT_GT(c.latency_ms, 0);
+    // One line per conv/linear subgraph, each with its own tiling.
+    EXPECT_NE(c.hardware_yaml.find("Tm="), std::string::npos) << c.hardware_yaml;
+  }
+  EXPECT_GT(mapped, 0);
+}
+
 TEST(RunFile, ErrorsNameTheFileAndTheKey) {
   const std::string dir = folder("errors");
   write(dir, "space.yaml", kSpace);

@@ -61,6 +61,9 @@ struct RunConfig {
   std::string board;
   std::string template_name = "tiled";  // tiled | dataflow
   std::string tiled_model = "halo";     // halo | fnas
+  // estimate: one engine for the network, the template's best configuration (hwnas estimate);
+  // ilp: HAO's integer programme maps each layer to its own engine share or folding (hwnas map).
+  std::string mapping = "estimate";
   hw::Target target;
   Limits limits;
   std::vector<Metric> objectives = {Metric::accuracy, Metric::latency_ms};
