@@ -30,4 +30,8 @@ for space in examples/spaces/*.yaml; do
   "$HWNAS" space sample --space "$space" --count 3 --seed 1 >/dev/null
   count=$((count + 2))
 done
+for run_file in examples/quickstart.yaml bench/fnas-pruning.yaml; do
+  "$HWNAS" search "$run_file" --check >/dev/null
+  count=$((count + 1))
+done
 echo "smoke: $count example runs passed"

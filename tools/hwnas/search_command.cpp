@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "hwnas/core/error.hpp"
 #include "hwnas/pipeline/run.hpp"
 
 namespace hwnas::cli {
@@ -21,6 +22,7 @@ struct SearchOptions {
   std::string run_file;
   std::string out;
   bool resume = false;
+  bool check = false;
   bool quiet = false;
   bool json = false;
 };
@@ -83,6 +85,20 @@ void print_summary(const pipeline::RunConfig& run, const pipeline::RunSummary& s
 
 void run_search_command(const SearchOptions& options) {
   const pipeline::RunConfig run = pipeline::read_run_file(options.run_file);
+  if (options.check) {
+    std::string objectives;
+    for (auto m : run.objectives)
+      objectives +=
+          std::string(objectives.empty() ? "" : ", ") + std::string(pipeline::to_string(m));
+    fmt::print(
+        "{}: run '{}' is valid: space {} ({} genes, 10^{:.1f} networks), data {}, {} on {} "
+        "({} template, {} mapping), objectives {}, {} with {} candidates\n",
+        options.run_file, run.name, run.space_file, run.space->genes().size(),
+        run.space->size().log10, run.data, run.target.device.name, run.target.board.name,
+        run.template_name, run.mapping, objectives, run.search.algorithm, run.search.candidates);
+    return;
+  }
+  if (options.out.empty()) throw InputError("command line", "--out", "give the run folder");
   const bool show = !options.quiet && !options.json;
   const pipeline::RunSummary summary =
       pipeline::run_search(run, options.out, options.resume, [&](const pipeline::RunProgress& p) {
@@ -118,10 +134,11 @@ void add_search_command(CLI::App& app) {
   CLI::App* search = app.add_subcommand(
       "search", "Hardware-aware search from a run file (space, data, device, limits, algorithm)");
   search->add_option("run_file", options->run_file, "run YAML file")->required();
-  search->add_option("--out,-o", options->out, "run folder (store and results)")->required();
+  search->add_option("--out,-o", options->out, "run folder (store and results)");
   search->add_flag("--resume", options->resume,
                    "continue a killed run from its store; finished candidates are not evaluated "
                    "again");
+  search->add_flag("--check", options->check, "validate the run file and stop");
   search->add_flag("--quiet,-q", options->quiet, "no progress line");
   search->add_flag("--json", options->json, "print the summary as JSON");
   search->callback([options] { run_search_command(*options); });
