@@ -32,13 +32,13 @@
 #include "hwnas/core/rng.hpp"
 #include "hwnas/search/algorithms.hpp"
 #include "hwnas/search/pareto.hpp"
+#include "outcome_values.hpp"
 
 namespace hwnas::search {
 
 namespace {
 
 constexpr std::string_view kName = "nsga2";
-constexpr double kInf = std::numeric_limits<double>::infinity();
 // A genotype asked before is drawn again (sampled or bred) up to this many times before it is
 // asked anyway: the objectives of a genotype never change, so a repeat teaches nothing and
 // half of the offspring of a converged population would be repeats (measured on the
@@ -67,17 +67,8 @@ struct Member {
   double crowding = 0;   // within its front; larger = more isolated = preferred
 };
 
-double violation_of(const Outcome& outcome) {
-  return std::isnan(outcome.violation) ? kInf : outcome.violation;
-}
-
-std::vector<double> objectives_of(const Outcome& outcome) {
-  std::vector<double> objectives = outcome.objectives;
-  for (double& value : objectives) {
-    if (std::isnan(value)) value = kInf;
-  }
-  return objectives;
-}
+using detail::objectives_of;
+using detail::violation_of;
 
 // Fronts under constrained domination, best first. Feasible outcomes dominate infeasible ones
 // and among infeasible ones lower violation dominates, so the ranking is: the Pareto fronts of

@@ -9,6 +9,7 @@
 #include "hwnas/core/error.hpp"
 #include "hwnas/search/algorithms.hpp"
 #include "hwnas/search/pareto.hpp"
+#include "outcome_values.hpp"
 
 namespace hwnas::search {
 
@@ -16,17 +17,8 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-double violation_of(const Outcome& outcome) {
-  return std::isnan(outcome.violation) ? kInf : outcome.violation;
-}
-
-std::vector<double> objectives_of(const Outcome& outcome) {
-  std::vector<double> objectives = outcome.objectives;
-  for (double& value : objectives) {
-    if (std::isnan(value)) value = kInf;
-  }
-  return objectives;
-}
+using detail::objectives_of;
+using detail::violation_of;
 
 }  // namespace
 
