@@ -86,21 +86,25 @@ std::unique_ptr<search::Algorithm> make_algorithm(const RunConfig& run) {
   return search::make_fnas_controller(space, params);
 }
 
-std::string stored_run_file(const std::string& out_dir) {
+namespace {
+// The store of a run that exists; opening one that does not would create an empty file.
+store::Store open_existing_run(const std::string& out_dir) {
   if (!std::filesystem::exists(store_path(out_dir))) {
     throw InputError(out_dir, "", "no search run here (run.sqlite is missing)");
   }
-  store::Store store(store_path(out_dir));
+  return store::Store(store_path(out_dir));
+}
+}  // namespace
+
+std::string stored_run_file(const std::string& out_dir) {
+  store::Store store = open_existing_run(out_dir);
   const auto file = store.meta("run_file");
   if (!file) throw InputError(store_path(out_dir), "run_file", "the store holds no search run");
   return *file;
 }
 
 std::vector<Candidate> read_candidates(const std::string& out_dir) {
-  if (!std::filesystem::exists(store_path(out_dir))) {
-    throw InputError(out_dir, "", "no search run here (run.sqlite is missing)");
-  }
-  store::Store store(store_path(out_dir));
+  store::Store store = open_existing_run(out_dir);
   std::vector<Candidate> out;
   for (const auto& record : store.candidates()) {
     out.push_back(candidate_from_json(nlohmann::json::parse(record.record)));
