@@ -230,6 +230,8 @@ class FnasController final : public Algorithm {
 
 double fnas_reward(const Outcome& outcome, const FnasRewardParams& params) {
   check_reward_params(params);
+  // A run with its own reward (MnasNet's soft latency term) has already weighed latency.
+  if (outcome.feasible && !std::isnan(outcome.reward)) return outcome.reward;
   if (outcome.feasible && !std::isnan(outcome.accuracy)) {
     double reward = outcome.accuracy;
     if (params.latency_spec_ms > 0 && !std::isnan(outcome.latency_ms)) {

@@ -25,6 +25,7 @@ using detail::violation_of;
 bool single_objective_better(const Outcome& a, const Outcome& b) {
   if (a.feasible != b.feasible) return a.feasible;
   if (!a.feasible) return violation_of(a) < violation_of(b);
+  if (!std::isnan(a.reward) && !std::isnan(b.reward)) return a.reward > b.reward;
   const double accuracy_a = std::isnan(a.accuracy) ? -kInf : a.accuracy;
   const double accuracy_b = std::isnan(b.accuracy) ? -kInf : b.accuracy;
   return accuracy_a > accuracy_b;

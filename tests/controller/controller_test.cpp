@@ -130,6 +130,21 @@ TEST(FnasReward, FeasibleAddsTheLatencyTermWithFnasSign) {
   EXPECT_NEAR(fnas_reward(outcome, params), 0.8, 1e-12);
 }
 
+TEST(FnasReward, ARunsOwnRewardReplacesTheLatencyTerm) {
+  Outcome outcome;
+  outcome.feasible = true;
+  outcome.accuracy = 0.8;
+  outcome.latency_ms = 8;
+  outcome.reward = 0.77;  // e.g. MnasNet's 0.8 * (8 / 4)^-0.07 would be 0.7618; any value passes
+  FnasRewardParams params;
+  params.latency_spec_ms = 10;
+  EXPECT_DOUBLE_EQ(fnas_reward(outcome, params), 0.77);
+  // An infeasible candidate keeps the penalty, whatever its reward says.
+  outcome.feasible = false;
+  outcome.violation = 0.5;
+  EXPECT_LT(fnas_reward(outcome, params), 0);
+}
+
 TEST(FnasReward, OverTheSpecIsAPenaltyGradedByTheViolation) {
   Outcome outcome;  // 15 ms against a 10 ms spec: not trained, so no accuracy
   outcome.feasible = false;

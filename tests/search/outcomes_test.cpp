@@ -58,6 +58,21 @@ TEST(SingleObjectiveBetter, FeasibleFirstThenAccuracyThenViolation) {
   EXPECT_TRUE(single_objective_better(infeasible(1e9), infeasible(kNaN)));
 }
 
+TEST(SingleObjectiveBetter, ARewardOnBothSidesRanksInsteadOfAccuracy) {
+  // MnasNet: a less accurate but much faster network can have the higher soft reward.
+  Outcome accurate = feasible(0.9);
+  accurate.reward = 0.85;
+  Outcome fast = feasible(0.8);
+  fast.reward = 0.86;
+  EXPECT_TRUE(single_objective_better(fast, accurate));
+  EXPECT_FALSE(single_objective_better(accurate, fast));
+  // Feasibility still comes first, and without a reward on both sides accuracy decides.
+  Outcome over = infeasible(0.1, 0.95);
+  over.reward = 2.0;
+  EXPECT_TRUE(single_objective_better(accurate, over));
+  EXPECT_TRUE(single_objective_better(accurate, feasible(0.8)));
+}
+
 TEST(ConstrainedDominates, DebsRule) {
   EXPECT_TRUE(constrained_dominates(feasible(0.5, {0.5, 9}), infeasible(0.01, 0.9, {0.1, 1})));
   EXPECT_FALSE(constrained_dominates(infeasible(0.01, 0.9, {0.1, 1}), feasible(0.5, {0.5, 9})));

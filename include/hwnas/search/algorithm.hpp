@@ -33,6 +33,10 @@ struct Outcome {
   // pipeline stopped before measuring them (an infeasible candidate is never trained).
   double accuracy = std::numeric_limits<double>::quiet_NaN();  // 0..1
   double latency_ms = std::numeric_limits<double>::quiet_NaN();
+  // A run's own scalar score, higher is better (MnasNet's soft reward acc * (lat / target)^w);
+  // NaN when the run has none. When set, the single-objective rankings and the FNAS controller
+  // use it in place of accuracy and their own latency term.
+  double reward = std::numeric_limits<double>::quiet_NaN();
 };
 
 class Algorithm {

@@ -82,8 +82,9 @@ std::unique_ptr<Algorithm> make_nsga2(const space::SearchSpace& space, std::uint
 // --- Rankings of outcomes -----------------------------------------------------------------
 
 // The order regularized evolution uses. Feasible beats infeasible; between feasible outcomes
-// the higher accuracy wins, and a NaN accuracy is the worst feasible; between infeasible ones
-// the lower violation wins (NaN violation read as +inf). False for ties.
+// the higher accuracy wins (the higher reward when both carry one), and a NaN accuracy is the
+// worst feasible; between infeasible ones the lower violation wins (NaN violation read as +inf).
+// False for ties.
 bool single_objective_better(const Outcome& a, const Outcome& b);
 
 // Deb's constrained domination: feasible dominates infeasible; between infeasible outcomes the
