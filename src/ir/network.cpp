@@ -13,7 +13,7 @@ namespace hwnas::ir {
 
 namespace {
 
-constexpr std::array<std::pair<LayerKind, std::string_view>, 10> kKindNames{{
+constexpr std::array<std::pair<LayerKind, std::string_view>, 11> kKindNames{{
     {LayerKind::conv, "conv"},
     {LayerKind::maxpool, "maxpool"},
     {LayerKind::avgpool, "avgpool"},
@@ -24,6 +24,7 @@ constexpr std::array<std::pair<LayerKind, std::string_view>, 10> kKindNames{{
     {LayerKind::add, "add"},
     {LayerKind::flatten, "flatten"},
     {LayerKind::linear, "linear"},
+    {LayerKind::zero, "zero"},
 }};
 
 std::string shape_text(const Shape& s) {
@@ -107,6 +108,7 @@ LayerStats analyze_layer(const Layer& layer, const std::vector<Shape>& inputs) {
       break;
     case LayerKind::relu:
     case LayerKind::relu6:
+    case LayerKind::zero:
       stats.out = in;
       break;
     case LayerKind::add: {
@@ -167,6 +169,10 @@ std::string layer_kind_names() {
 bool fuses_into_producer(LayerKind kind) {
   return kind == LayerKind::relu || kind == LayerKind::relu6 || kind == LayerKind::batchnorm ||
          kind == LayerKind::flatten;
+}
+
+bool costs_nothing(LayerKind kind) {
+  return fuses_into_producer(kind) || kind == LayerKind::zero;
 }
 
 void assign_default_names(Network& network) {

@@ -23,6 +23,10 @@ enum class LayerKind {
   add,      // element-wise sum of two or more inputs of equal shape (residual connections)
   flatten,  // C x H x W -> (C*H*W) x 1 x 1
   linear,   // fully connected; flattens its input implicitly
+  // Zeros shaped like its single input, which it never reads: a node of a cell whose incoming
+  // edges were all dropped (NAS-Bench-201's `none`). No weights, no MACs; the cost models give it
+  // no cycles and no resources, and layers reading it still run.
+  zero,
 };
 
 std::string_view to_string(LayerKind kind);
@@ -34,6 +38,10 @@ std::string layer_kind_names();
 // shift or clamp; flatten only reinterprets the data): they cost no cycles of their own, and
 // their input is never stored on its own.
 bool fuses_into_producer(LayerKind kind);
+
+// Kinds that take no cycles and no resources of their own on any accelerator: those that fuse
+// into their producer, and `zero` (a constant that no unit computes).
+bool costs_nothing(LayerKind kind);
 
 inline constexpr int kMinBits = 1;
 inline constexpr int kMaxBits = 32;

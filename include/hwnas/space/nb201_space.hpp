@@ -30,11 +30,17 @@
 //   the producer itself when there is exactly one (skip_connect adds no layer),
 //   "s1c2.n<j>.zero"  a zero layer reading the cell input when every incoming edge is none.
 // Every non-none op is decoded even when its result never reaches node 3 (devices run those ops,
-// and HW-NAS-Bench measured them so), so distinct genotypes decode to distinct networks and every
-// gene is always active. Layers are in topological order: nodes 1, 2, 3, each node's edges in
-// arch-string order, then the node's add. (Batch norms hold a scale and a shift, as NAS-Bench-201's
-// affine batch norms do; the average pools count the zero padding, where NAS-Bench-201's exclude
-// it: the same cost, slightly different values at the borders.)
+// and HW-NAS-Bench measured them so), and every gene is always active: changing any one edge
+// changes the network. The decoding is still not injective: when a node is a lone skip_connect
+// of an earlier node, the two hold the same tensor, and swapping skip_connect and none between
+// edges from those two nodes gives the same network (e.g. with 1<-0 = skip_connect, edges
+// 2<-0, 2<-1 = skip_connect, none and none, skip_connect both make node 2 the cell input). So the
+// 15,625 genotypes (NAS-Bench-201's indices) decode to 15,251 distinct networks, which is what
+// size() reports; genotypes that share a network have the same cost. Layers are in topological
+// order: nodes 1, 2, 3, each node's edges in arch-string order, then the node's add. (Batch norms
+// hold a scale and a shift, as NAS-Bench-201's affine batch norms do; the average pools count the
+// zero padding, where NAS-Bench-201's exclude it: the same cost, slightly different values at the
+// borders.)
 
 #include <memory>
 #include <string>
