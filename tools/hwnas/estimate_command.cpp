@@ -1,5 +1,6 @@
 // hwnas estimate: per-layer cycles, bounds, latency, throughput and resources of a network on
-// an FPGA template, for a configuration from a file or for the best one hwnas finds.
+// an FPGA template, for a configuration from a file or for the best one hwnas finds; or, with
+// --accelerator, latency, energy and area on the systolic edge accelerator (docs/accelerator.md).
 
 #include <chrono>
 #include <cstdio>
@@ -12,11 +13,13 @@
 #include "commands.hpp"
 #include "hwnas/core/error.hpp"
 #include "hwnas/cost/dataflow.hpp"
+#include "hwnas/cost/systolic.hpp"
 #include "hwnas/cost/tiled.hpp"
 #include "hwnas/io/accelerator_yaml.hpp"
 #include "hwnas/io/device_yaml.hpp"
 #include "hwnas/io/network_yaml.hpp"
 #include "hwnas/io/report_output.hpp"
+#include "hwnas/io/systolic_yaml.hpp"
 
 namespace hwnas::cli {
 
@@ -30,6 +33,8 @@ struct EstimateOptions {
   std::string model = "halo";
   std::string config;
   std::string save_config;
+  std::string accelerator;  // a systolic accelerator file
+  std::string constants;    // energy/area constants; empty = built-in
   bool per_layer = false;
   bool json = false;
 };
@@ -63,7 +68,157 @@ void write_text_file(const std::string& path, const std::string& text) {
   out << text;
 }
 
+nlohmann::json systolic_to_json(const cost::SystolicReport& report,
+                                const cost::SystolicConfig& config) {
+  nlohmann::json layers = nlohmann::json::array();
+  for (const auto& l : report.layers) {
+    layers.push_back({{"name", l.name},
+                      {"kind", l.kind},
+                      {"mapping", cost::to_string(l.mapping)},
+                      {"cycles", l.cycles},
+                      {"compute_cycles", l.compute_cycles},
+                      {"memory_cycles", l.memory_cycles},
+                      {"bound", cost::to_string(l.bound)},
+                      {"macs", l.macs},
+                      {"ops", l.ops},
+                      {"passes", l.passes},
+                      {"n_tiles", l.n_tiles},
+                      {"spills", l.spills},
+                      {"weights_resident", l.weights_resident},
+                      {"utilisation", l.utilisation},
+                      {"bytes",
+                       {{"register_file", l.traffic.register_file_bytes},
+                        {"local_memory", l.traffic.local_memory_bytes},
+                        {"global_buffer", l.traffic.global_buffer_bytes},
+                        {"dram", l.traffic.dram_bytes}}},
+                      {"energy_pj",
+                       {{"mac", l.energy.mac_pj},
+                        {"register_file", l.energy.register_file_pj},
+                        {"local_memory", l.energy.local_memory_pj},
+                        {"global_buffer", l.energy.global_buffer_pj},
+                        {"dram", l.energy.dram_pj},
+                        {"total", l.energy_pj}}},
+                      {"problem", l.problem}});
+  }
+  nlohmann::json accel;
+  const auto& names = cost::systolic_parameter_names();
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    accel[names[i]] = cost::systolic_parameter(config, i);
+  }
+  return {{"engine", "systolic"},
+          {"config", report.config},
+          {"accelerator", accel},
+          {"batch", report.batch},
+          {"layers", layers},
+          {"total_cycles", report.total_cycles},
+          {"latency_ms", report.latency_ms},
+          {"energy_mj", report.energy_mj},
+          {"area_mm2", report.area_mm2},
+          {"area",
+           {{"mac_mm2", report.area.mac_mm2},
+            {"register_file_mm2", report.area.register_file_mm2},
+            {"local_memory_mm2", report.area.local_memory_mm2},
+            {"global_buffer_mm2", report.area.global_buffer_mm2}}},
+          {"peak_macs_per_cycle", report.peak_macs_per_cycle},
+          {"macs", report.macs},
+          {"dram_bytes", report.dram_bytes},
+          {"utilisation", report.utilisation},
+          {"compute_bound_layers", report.compute_bound_layers},
+          {"memory_bound_layers", report.memory_bound_layers},
+          {"feasible", report.feasible},
+          {"reason", report.reason}};
+}
+
+std::string systolic_to_table(const cost::SystolicReport& r, double clock_mhz) {
+  std::string out = fmt::format("systolic accelerator: {}, batch {}\n", r.config, r.batch);
+  out += fmt::format("{:<16} {:<14} {:<11} {:>12} {:>11} {:<7} {:>6} {:>10} {:>10} {:>9}\n",
+                     "layer", "kind", "mapping", "MACs", "cycles", "bound", "util%", "DRAM KiB",
+                     "GB KiB", "energy uJ");
+  for (const auto& l : r.layers) {
+    if (l.mapping == cost::SystolicMapping::none) {
+      out += fmt::format("{:<16} {:<14} {:<11} {:>12} {:>11} {:<7}\n", l.name, l.kind, "fused", 0,
+                         0, "-");
+      continue;
+    }
+    out += fmt::format(
+        "{:<16} {:<14} {:<11} {:>12} {:>11} {:<7} {:>6.1f} {:>10.1f} {:>10.1f} {:>9.3f}{}\n",
+        l.name, l.kind, cost::to_string(l.mapping), l.macs, l.cycles, cost::to_string(l.bound),
+        100 * l.utilisation, l.traffic.dram_bytes / 1024.0, l.traffic.global_buffer_bytes / 1024.0,
+        l.energy_pj * 1e-6, l.problem.empty() ? "" : "  CANNOT RUN");
+  }
+  out += fmt::format(
+      "latency: {} cycles = {:.4f} ms at {:g} MHz; {} compute-bound, {} memory-bound layers\n",
+      r.total_cycles, r.latency_ms, clock_mhz, r.compute_bound_layers, r.memory_bound_layers);
+  out += fmt::format("utilisation: {:.1f}% of {} MACs/cycle ({} MACs); DRAM traffic {:.2f} MiB\n",
+                     100 * r.utilisation, r.peak_macs_per_cycle, r.macs,
+                     r.dram_bytes / (1024.0 * 1024.0));
+  double mac = 0, rf = 0, lm = 0, gb = 0, dram = 0;
+  for (const auto& l : r.layers) {
+    mac += l.energy.mac_pj;
+    rf += l.energy.register_file_pj;
+    lm += l.energy.local_memory_pj;
+    gb += l.energy.global_buffer_pj;
+    dram += l.energy.dram_pj;
+  }
+  out += fmt::format(
+      "energy: {:.4f} mJ (MAC {:.4f}, register file {:.4f}, local memory {:.4f}, global buffer "
+      "{:.4f}, DRAM {:.4f})\n",
+      r.energy_mj, mac * 1e-9, rf * 1e-9, lm * 1e-9, gb * 1e-9, dram * 1e-9);
+  out += fmt::format(
+      "area: {:.2f} mm^2 (MACs {:.2f}, register files {:.2f}, local memories {:.2f}, global "
+      "buffer {:.2f}) at 45 nm\n",
+      r.area_mm2, r.area.mac_mm2, r.area.register_file_mm2, r.area.local_memory_mm2,
+      r.area.global_buffer_mm2);
+  out += fmt::format("feasible: {}\n", r.feasible ? "yes" : "NO: " + r.reason);
+  return out;
+}
+
+void run_systolic(const EstimateOptions& options) {
+  auto not_with = [&](const std::string& value, const char* flag) {
+    if (!value.empty()) {
+      throw InputError(flag, "", "does not apply to --accelerator (the systolic template)");
+    }
+  };
+  not_with(options.device, "--device");
+  not_with(options.board, "--board");
+  not_with(options.config, "--config");
+  not_with(options.save_config, "--save-config");
+  if (options.per_layer) not_with("x", "--per-layer");
+  const ir::Network network = io::read_network_file(options.network);
+  const cost::SystolicConfig config = io::read_systolic_file(options.accelerator);
+  const cost::SystolicConstants constants = io::read_systolic_constants(options.constants);
+  cost::SystolicReport report;
+  try {
+    report = cost::estimate_systolic(network, config, constants);
+  } catch (const InputError& e) {
+    if (e.where() == "<accelerator>") throw e.in_file(options.accelerator);
+    throw;
+  }
+  if (options.json) {
+    nlohmann::json json = systolic_to_json(report, config);
+    json["network"] = network.name;
+    json["template"] = "systolic";
+    fmt::print("{}\n", json.dump(2));
+  } else {
+    fmt::print("network {} ({} layers)\n", network.name, network.layers.size());
+    fmt::print("{}", systolic_to_table(report, config.clock_mhz));
+  }
+  if (!report.feasible) {
+    // The accelerator came from the user's file: like a --config that exceeds the device, it is
+    // bad input.
+    throw InputError(options.accelerator, "systolic",
+                     network.name + " cannot run on this accelerator: " + report.reason);
+  }
+}
+
 void run_estimate(const EstimateOptions& options) {
+  if (!options.accelerator.empty()) {
+    run_systolic(options);
+    return;
+  }
+  if (options.device.empty()) {
+    throw InputError("", "", "--device is required (or --accelerator for the systolic template)");
+  }
   const ir::Network network = io::read_network_file(options.network);
   const hw::Target target = io::load_target(options.device, options.board);
 
@@ -120,7 +275,9 @@ void run_estimate(const EstimateOptions& options) {
   } else {
     throw InputError(
         "--template", "",
-        fmt::format("unknown template '{}' (expected tiled or dataflow)", options.templ));
+        fmt::format("unknown template '{}' (expected tiled or dataflow; the systolic template "
+                    "takes --accelerator FILE)",
+                    options.templ));
   }
   search.ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -170,11 +327,13 @@ void run_estimate(const EstimateOptions& options) {
 void add_estimate_command(CLI::App& app) {
   auto options = std::make_shared<EstimateOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "estimate", "Cycles, latency, throughput and resources of a network on an FPGA template");
+      "estimate",
+      "Cycles, latency, throughput and resources of a network on an FPGA template, or latency, "
+      "energy and area on the systolic accelerator (--accelerator)");
   cmd->add_option("--network,-n", options->network, "network YAML file")->required();
   cmd->add_option("--device,-d", options->device,
-                  "built-in device (see 'hwnas device list') or a device YAML file")
-      ->required();
+                  "built-in device (see 'hwnas device list') or a device YAML file; required "
+                  "unless --accelerator is given");
   cmd->add_option("--board,-b", options->board,
                   "built-in board or board YAML file (default: the device's board)");
   cmd->add_option("--template,-t", options->templ, "tiled (FNAS engine) or dataflow (FINN-style)")
@@ -186,6 +345,12 @@ void add_estimate_command(CLI::App& app) {
                   "accelerator configuration YAML; without it hwnas finds the best one");
   cmd->add_option("--save-config", options->save_config,
                   "write the configuration hwnas found to this YAML file");
+  cmd->add_option("--accelerator,-a", options->accelerator,
+                  "systolic accelerator YAML (template: systolic, e.g. "
+                  "examples/accel/edge-default.yaml): latency, energy, area; no --device");
+  cmd->add_option("--constants", options->constants,
+                  "with --accelerator: energy/area constants YAML (default: the built-in "
+                  "data/accelerators/constants.yaml)");
   cmd->add_flag("--per-layer", options->per_layer,
                 "tiled: FNAS's per-layer variant (each layer its own tiling)");
   cmd->add_flag("--json", options->json, "machine-readable output");
