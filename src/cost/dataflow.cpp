@@ -129,7 +129,7 @@ Stage stream_stage(const ir::Network& network, const ir::NetworkStats& stats,
   const ir::Layer& layer = network.layers[i];
   const ir::LayerStats& ls = stats.layers[i];
   Stage stage;
-  if (ir::fuses_into_producer(layer.kind)) {
+  if (ir::costs_nothing(layer.kind)) {
     stage.bound = Bound::fused;
     return stage;
   }
@@ -170,7 +170,7 @@ Stage stream_stage(const ir::Network& network, const ir::NetworkStats& stats,
 void check_folding(const ir::Network& network, const ir::NetworkStats& stats, int i,
                    const Folding& folding) {
   const ir::Layer& layer = network.layers[i];
-  if (ir::fuses_into_producer(layer.kind)) return;  // folding ignored
+  if (ir::costs_nothing(layer.kind)) return;  // folding ignored
   auto fail = [&](std::string reason) {
     throw InputError(network_label(network), "layer " + layer_label(network, i), std::move(reason));
   };
@@ -335,7 +335,7 @@ std::vector<Folding> valid_foldings(const ir::Network& network, const ir::Networ
     throw std::out_of_range(fmt::format("valid_foldings: layer index {} out of range", layer));
   }
   const ir::Layer& l = network.layers[layer];
-  if (ir::fuses_into_producer(l.kind)) return {Folding{}};
+  if (ir::costs_nothing(l.kind)) return {Folding{}};
   if (!l.has_weights()) {
     std::vector<Folding> foldings;
     for (std::int64_t pe : divisors(stream_channels(stats.layers[layer]))) {
@@ -419,7 +419,7 @@ CostReport estimate_dataflow(const ir::Network& network, const hw::Target& targe
     cost.resources = stage.resources;
     if (layer.has_weights()) {
       cost.config = fmt::format("PE={} SIMD={}", config.layers[i].pe, config.layers[i].simd);
-    } else if (!ir::fuses_into_producer(layer.kind)) {
+    } else if (!ir::costs_nothing(layer.kind)) {
       cost.config = fmt::format("PE={}", config.layers[i].pe);
     }
     report.layers.push_back(std::move(cost));
@@ -451,7 +451,7 @@ DataflowConfig balance_folding(const ir::Network& network, const hw::Target& tar
   std::vector<std::int64_t> candidates;
   std::int64_t lowest = 0;  // no interval below the slowest stage at its fastest folding
   for (int i = 0; i < n; ++i) {
-    if (ir::fuses_into_producer(network.layers[i].kind)) continue;  // no cycles, no resources
+    if (ir::costs_nothing(network.layers[i].kind)) continue;  // no cycles, no resources
     balancer.layers.push_back(i);
     std::vector<Option> options;
     std::int64_t fastest = std::numeric_limits<std::int64_t>::max();

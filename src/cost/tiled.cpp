@@ -194,6 +194,7 @@ TiledProblem prepare_tiled(const ir::Network& network, const hw::Target& target,
         t.in_words = s.in.elements() * static_cast<std::int64_t>(s.producers.size());
         t.out_words = s.out.elements();
         break;
+      case LayerKind::zero:  // a constant: nothing to compute, load or store
       default:
         t.kind = TiledLayer::Kind::fused;
         break;

@@ -165,6 +165,9 @@ std::string forward_source(TorchNetworkImpl& model, const std::vector<std::strin
       case LayerKind::flatten:
         src << in << ".reshape([" << in << ".size(0), -1, 1, 1])\n";
         break;
+      case LayerKind::zero:
+        src << "torch.zeros_like(" << in << ")\n";
+        break;
     }
     if (model.materialized(static_cast<int>(i)) && layer.bits.act < 32) {
       src << "    " << out << " = self.fake_quant(" << out << ", " << layer.bits.act << ")\n";

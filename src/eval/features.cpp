@@ -93,6 +93,7 @@ std::vector<float> accuracy_features(const ir::Network& network) {
       case ir::LayerKind::batchnorm:
         ++norm;
         break;
+      case ir::LayerKind::zero:  // a constant, no operation: counted only as activations
       default:
         break;
     }

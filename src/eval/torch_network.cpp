@@ -1,5 +1,7 @@
 #include "hwnas/eval/torch_network.hpp"
 
+#include <algorithm>
+
 #include "hwnas/eval/fake_quant.hpp"
 
 namespace hwnas::eval {
@@ -26,7 +28,12 @@ TorchNetworkImpl::TorchNetworkImpl(const ir::Network& network)
   for (std::size_t i = 0; i < n; ++i) {
     const ir::Layer& layer = network.layers[i];
     const ir::LayerStats& s = stats_.layers[i];
-    const std::string name = "l" + std::to_string(i) + "_" + layer.name;
+    // Submodule names may not hold a dot; the index prefix keeps them unique.
+    std::string name = "l";
+    name += std::to_string(i);
+    name += '_';
+    name += layer.name;
+    std::replace(name.begin(), name.end(), '.', '_');
     switch (layer.kind) {
       case LayerKind::conv:
         convs_[i] = register_module(
@@ -116,6 +123,9 @@ torch::Tensor TorchNetworkImpl::forward(const torch::Tensor& x) {
         break;
       case LayerKind::flatten:
         out = in.reshape({in.size(0), -1, 1, 1});
+        break;
+      case LayerKind::zero:
+        out = torch::zeros_like(in);
         break;
     }
     // An output the hardware stores is quantized at the layer's activation bits; one that a

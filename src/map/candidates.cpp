@@ -181,7 +181,7 @@ MappingProblem dataflow_problem(const ir::Network& network, const hw::Target& ta
     std::set<std::int64_t> levels;
     for (int i : subgraph.layers) {
       std::vector<Option> layer_options;
-      if (ir::fuses_into_producer(net.layers[i].kind)) {
+      if (ir::costs_nothing(net.layers[i].kind)) {
         layer_options.push_back({{}, {}, 0});
       } else {
         for (const cost::Folding& f : cost::valid_foldings(net, stats, i)) {
@@ -222,7 +222,7 @@ MappingProblem dataflow_problem(const ir::Network& network, const hw::Target& ta
         if (layer.has_weights()) {
           parts.push_back(
               fmt::format("{} PE={} SIMD={}", layer.name, c.foldings[k].pe, c.foldings[k].simd));
-        } else if (!ir::fuses_into_producer(layer.kind) && c.foldings[k].pe > 1) {
+        } else if (!ir::costs_nothing(layer.kind) && c.foldings[k].pe > 1) {
           parts.push_back(fmt::format("{} PE={}", layer.name, c.foldings[k].pe));
         }
       }

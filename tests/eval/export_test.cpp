@@ -49,7 +49,8 @@ ir::Layer pool(LayerKind kind, const std::string& name, int kernel, int stride, 
   return l;
 }
 
-// Every layer kind, at 1, 4, 8 and 32 bits, with a three-way residual add; 3 x 16 x 16 input.
+// Every layer kind, at 1, 4, 8 and 32 bits, with a four-way residual add (one input a zero
+// layer); 3 x 16 x 16 input.
 ir::Network every_kind() {
   ir::Network net;
   net.name = "every-kind";
@@ -59,7 +60,9 @@ ir::Network every_kind() {
   ir::Layer pw = conv("pw", 8, 1, 1, 0, {32, 32});
   pw.bias = false;
   ir::Layer add = layer(LayerKind::add, "add", {8, 8});
-  add.inputs = {"pw", "r1", "r6"};
+  add.inputs = {"pw", "r1", "r6", "z"};
+  ir::Layer zero = layer(LayerKind::zero, "z", {8, 8});
+  zero.inputs = {"r1"};
   ir::Layer fc = layer(LayerKind::linear, "fc", {4, 32});
   fc.out = 10;
   net.layers = {conv("c1", 8, 3, 1, 1, {8, 8}),              // 0
@@ -69,11 +72,12 @@ ir::Network every_kind() {
                 layer(LayerKind::batchnorm, "bn2", {4, 4}),  // 4
                 layer(LayerKind::relu6, "r6", {4, 4}),       // 5
                 pw,                                          // 6, float
-                add,                                         // 7
-                pool(LayerKind::maxpool, "mp", 2, 2, 0),     // 8
-                conv("c2", 16, 3, 2, 1, {1, 8}),             // 9, 1-bit weights
-                layer(LayerKind::relu, "r2", {8, 8}),        // 10
-                pool(LayerKind::avgpool, "ap", 3, 1, 1),     // 11, padding counted
+                zero,                                        // 7, zeros shaped like r1
+                add,                                         // 8
+                pool(LayerKind::maxpool, "mp", 2, 2, 0),     // 9
+                conv("c2", 16, 3, 2, 1, {1, 8}),             // 10, 1-bit weights
+                layer(LayerKind::relu, "r2", {8, 8}),        // 11
+                pool(LayerKind::avgpool, "ap", 3, 1, 1),     // 12, padding counted
                 layer(LayerKind::global_avgpool, "gap", {8, 8}),
                 layer(LayerKind::flatten, "flat", {32, 32}),
                 fc};
@@ -369,7 +373,9 @@ TEST(ExportWeights, IntegersTimesScalesAreTheFakeQuantizedWeights) {
 
   // Graph and quantization points: the conv and batch norm feeding a fused activation are not
   // stored; 32-bit outputs are not quantized.
-  EXPECT_EQ(w.layer("add")["inputs"], (std::vector<std::string>{"pw", "r1", "r6"}));
+  EXPECT_EQ(w.layer("add")["inputs"], (std::vector<std::string>{"pw", "r1", "r6", "z"}));
+  EXPECT_EQ(w.layer("z")["kind"], "zero");
+  EXPECT_EQ(w.layer("z")["inputs"], (std::vector<std::string>{"r1"}));
   EXPECT_EQ(w.layer("c1")["inputs"], (std::vector<std::string>{"input"}));
   EXPECT_EQ(w.layer("c2")["out"], (std::vector<int>{16, 4, 4}));
   EXPECT_EQ(w.layer("c2")["stride"], 2);

@@ -94,6 +94,44 @@ TEST(Forward, HandComputedConvAddAndPools) {
   }
 }
 
+TEST(Forward, ZeroLayerGivesZerosAndDottedNamesWork) {
+  // A zero layer reading a conv: zeros of the conv's shape, and the conv after it sees only its
+  // bias. Names with dots (as NAS-Bench-201 decoding gives) still make valid torch modules.
+  ir::Network net;
+  net.input = {2, 3, 3};
+  ir::Layer c = conv(4, 3, 1, {32, 32});
+  c.name = "s1c0.n1<-0.conv";
+  ir::Layer z = layer(ir::LayerKind::zero);
+  z.name = "s1c0.n2.zero";
+  z.bits = {32, 32};
+  ir::Layer after = conv(5, 1, 0, {32, 32});
+  after.name = "s1c0.n3<-2.conv";
+  net.layers = {c, z, after};
+  TorchNetwork model(net);
+  auto& last = dynamic_cast<torch::nn::Conv2dImpl&>(model->layer_module(2));
+  torch::NoGradGuard no_grad;
+  last.bias.copy_(torch::tensor({1.0f, 2.0f, 3.0f, 4.0f, 5.0f}));
+  const auto out = model->forward(torch::randn({2, 2, 3, 3}));
+  ASSERT_EQ(out.sizes(), (std::vector<std::int64_t>{2, 5 * 3 * 3}));
+  const auto expected = torch::tensor({1.0f, 2.0f, 3.0f, 4.0f, 5.0f})
+                            .view({1, 5, 1, 1})
+                            .expand({2, 5, 3, 3})
+                            .reshape({2, 45});
+  EXPECT_TRUE(torch::equal(out, expected)) << out;
+
+  // The zero layer alone: zeros shaped like the input, at any bits.
+  ir::Network alone;
+  alone.input = {3, 4, 4};
+  ir::Layer only = layer(ir::LayerKind::zero);
+  only.name = "z";
+  only.bits = {8, 8};
+  alone.layers = {only};
+  TorchNetwork zm(alone);
+  const auto zeros = zm->forward(torch::randn({1, 3, 4, 4}));
+  EXPECT_EQ(zeros.sizes(), (std::vector<std::int64_t>{1, 48}));
+  EXPECT_EQ(zeros.abs().max().item<float>(), 0.0f);
+}
+
 TEST(Train, TinyNetworkLearnsFashionMnist) {
   const TrainResult r = train(tiny(), fashion(), small_budget());
   ASSERT_EQ(r.status, TrainStatus::ok) << r.reason;

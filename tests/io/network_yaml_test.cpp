@@ -65,6 +65,8 @@ layers:
   - {type: avgpool, name: p, kernel: 2, stride: 1, pad: 1}
   - {type: conv, name: dw, kernel: 3, groups: depthwise}
   - {type: add, name: s, inputs: [dw, p]}
+  - {type: zero, name: s1c0.n3<-1.zero, inputs: [s], bits: {weight: 4, act: 4}}
+  - {type: add, name: s2, inputs: [s, s1c0.n3<-1.zero]}
   - {type: flatten}
   - {type: linear, out: 2, bias: false}
 )";
@@ -74,14 +76,18 @@ layers:
   EXPECT_EQ(net.layers[0].bits, (ir::Bits{3, 5}));
   EXPECT_EQ(net.layers[2].groups, ir::kDepthwiseGroups);
   EXPECT_EQ(net.layers[3].inputs, (std::vector<std::string>{"dw", "p"}));
+  EXPECT_EQ(net.layers[4].kind, ir::LayerKind::zero);
+  EXPECT_EQ(net.layers[4].name, "s1c0.n3<-1.zero");  // NAS-Bench-201 layer names read back
+  EXPECT_EQ(ir::analyze(net).layers[4].out, (ir::Shape{8, 5, 4}));
   EXPECT_EQ(parse_network_yaml(network_to_yaml(net), "again"), net);
 }
 
 TEST(NetworkYaml, ErrorsNameFileKeyAndReason) {
   const std::string head = "name: n\ninput: {channels: 1, height: 8, width: 8}\nlayers:\n";
-  EXPECT_EQ(error_of(head + "  - {type: lstm}\n"),
-            "net.yaml: layers[0].type: unknown layer type 'lstm' (expected one of: conv, "
-            "maxpool, avgpool, global_avgpool, batchnorm, relu, relu6, add, flatten, linear)");
+  EXPECT_EQ(
+      error_of(head + "  - {type: lstm}\n"),
+      "net.yaml: layers[0].type: unknown layer type 'lstm' (expected one of: conv, "
+      "maxpool, avgpool, global_avgpool, batchnorm, relu, relu6, add, flatten, linear, zero)");
   EXPECT_EQ(error_of(head + "  - {type: conv, out: 4, kernal: 3}\n"),
             "net.yaml: layers[0].kernal: unknown key (expected one of: type, name, inputs, "
             "bits, out, kernel, stride, pad, groups, bias)");

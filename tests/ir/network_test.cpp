@@ -118,6 +118,46 @@ TEST(Analyze, ResidualAddAndBatchNorm) {
   EXPECT_EQ(stats.output, (Shape{8, 1, 1}));
 }
 
+std::string problem_of_zero(const Network& net) {
+  auto result = try_analyze(net);
+  if (auto* problem = std::get_if<ShapeProblem>(&result)) return problem->reason;
+  return "no problem";
+}
+
+TEST(Analyze, ZeroIsShapedLikeItsInputAndCostsNothing) {
+  // A cell node whose incoming edges were all dropped: zeros shaped like the conv's output,
+  // then a conv reading them still runs (and counts its MACs).
+  Network net;
+  net.name = "zero";
+  net.input = {3, 8, 8};
+  Layer c = conv(4, 3, 1, 1);
+  c.name = "c";
+  Layer z = simple(LayerKind::zero);
+  z.name = "z";
+  z.bits = {8, 4};
+  Layer after = conv(4, 1, 1, 0);
+  after.name = "after";
+  after.bias = false;
+  net.layers = {c, z, after};
+  const NetworkStats stats = analyze(net);
+  EXPECT_EQ(stats.layers[1].out, (Shape{4, 8, 8}));
+  EXPECT_EQ(stats.layers[1].macs, 0);
+  EXPECT_EQ(stats.layers[1].params, 0);
+  EXPECT_EQ(stats.layers[1].weight_bits, 0);
+  EXPECT_EQ(stats.layers[1].activation_bits, 4 * 8 * 8 * 4);
+  EXPECT_EQ(stats.layers[2].macs, 8 * 8 * 4 * 4);
+  EXPECT_EQ(stats.macs, 8 * 8 * 4 * 27 + 8 * 8 * 4 * 4);
+  EXPECT_FALSE(z.has_weights());
+  EXPECT_FALSE(fuses_into_producer(LayerKind::zero));  // its input may be stored for others
+  EXPECT_TRUE(costs_nothing(LayerKind::zero));
+  EXPECT_TRUE(costs_nothing(LayerKind::relu));
+  EXPECT_FALSE(costs_nothing(LayerKind::add));
+
+  // One input, like every kind but add.
+  net.layers[1].inputs = {"c", "input"};
+  EXPECT_THAT(problem_of_zero(net), ::testing::HasSubstr("zero takes one input, got 2"));
+}
+
 ShapeProblem problem_of(const Network& net) {
   auto result = try_analyze(net);
   EXPECT_TRUE(std::holds_alternative<ShapeProblem>(result));
@@ -184,7 +224,7 @@ TEST(Analyze, DuplicateNames) {
 
 TEST(LayerKind, NamesRoundTrip) {
   for (const char* name : {"conv", "maxpool", "avgpool", "global_avgpool", "batchnorm", "relu",
-                           "relu6", "add", "flatten", "linear"}) {
+                           "relu6", "add", "flatten", "linear", "zero"}) {
     const auto kind = layer_kind_from_string(name);
     ASSERT_TRUE(kind.has_value()) << name;
     EXPECT_EQ(to_string(*kind), name);
