@@ -9,6 +9,7 @@
 #include "hwnas/space/block_space.hpp"
 #include "hwnas/space/layered_space.hpp"
 #include "hwnas/space/limits.hpp"
+#include "hwnas/space/nb201_space.hpp"
 
 namespace hwnas::io {
 
@@ -139,6 +140,47 @@ std::unique_ptr<space::SearchSpace> read_blocks(const YamlNode& root) {
   return space::make_block_space(std::move(spec));
 }
 
+// A space made as a shared value (make_nb201_space) handed out as the unique_ptr this reader
+// returns: every call forwards.
+class SharedSpace final : public space::SearchSpace {
+ public:
+  explicit SharedSpace(std::shared_ptr<const space::SearchSpace> inner)
+      : inner_(std::move(inner)) {}
+  std::string_view kind() const override { return inner_->kind(); }
+  const std::string& name() const override { return inner_->name(); }
+  const std::vector<space::Gene>& genes() const override { return inner_->genes(); }
+  ir::Network decode(const space::Genotype& genotype) const override {
+    return inner_->decode(genotype);
+  }
+  std::vector<bool> active_genes(const space::Genotype& genotype) const override {
+    return inner_->active_genes(genotype);
+  }
+  std::string describe(const space::Genotype& genotype) const override {
+    return inner_->describe(genotype);
+  }
+  space::SpaceSize size() const override { return inner_->size(); }
+
+ private:
+  std::shared_ptr<const space::SearchSpace> inner_;
+};
+
+// The NAS-Bench-201 cell space: its skeleton is fixed, every key optional.
+std::unique_ptr<space::SearchSpace> read_nb201(const YamlNode& root) {
+  root.check_keys(
+      {"space", "name", "stem_channels", "cells_per_stage", "classes", "input", "bits"});
+  space::Nb201Options options;
+  options.name = root.string_or("name", options.name);
+  options.stem_channels = static_cast<int>(
+      root.int_or("stem_channels", options.stem_channels, 1, limits::kMaxChannels / 4));
+  options.cells_per_stage = static_cast<int>(
+      root.int_or("cells_per_stage", options.cells_per_stage, 1, limits::kMaxDepth));
+  options.classes =
+      static_cast<int>(root.int_or("classes", options.classes, 1, limits::kMaxClasses));
+  if (const auto input = root.get("input")) options.input = read_input(*input);
+  if (const auto bits = root.get("bits")) options.bits = read_bits(*bits);
+  return std::make_unique<SharedSpace>(space::make_nb201_space(options));
+}
+
 }  // namespace
 
 std::unique_ptr<space::SearchSpace> space_from_yaml(const YamlNode& root) {
@@ -148,12 +190,13 @@ std::unique_ptr<space::SearchSpace> space_from_yaml(const YamlNode& root) {
   try {
     if (kind == "layered") return read_layered(root);
     if (kind == "blocks") return read_blocks(root);
+    if (kind == "nb201") return read_nb201(root);
   } catch (const InputError& error) {
     // The factories check the spec again and name the YAML key path; put the file in.
     if (error.where() == "<space>") throw error.in_file(root.file());
     throw;
   }
-  kind_node.fail(fmt::format("unknown space kind '{}' (expected layered or blocks)", kind));
+  kind_node.fail(fmt::format("unknown space kind '{}' (expected layered, blocks or nb201)", kind));
 }
 
 std::unique_ptr<space::SearchSpace> parse_space_yaml(const std::string& text,

@@ -191,7 +191,8 @@ TEST_P(ExampleSpace, SampledGenotypesDecodeToValidNetworksThatReadBack) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Examples, ExampleSpace,
-                         ::testing::Values("fnas.yaml", "fnas-quant.yaml", "mbv2.yaml"));
+                         ::testing::Values("fnas.yaml", "fnas-quant.yaml", "mbv2.yaml",
+                                           "nb201.yaml"));
 
 }  // namespace
 }  // namespace hwnas::space

@@ -78,10 +78,49 @@ quantization: {weight_bits: [4, 8], act_bits: [4, 8], per: block}
 }
 
 TEST(SpaceYaml, ExampleFilesRead) {
-  for (const char* name : {"fnas.yaml", "fnas-quant.yaml", "mbv2.yaml"}) {
+  for (const char* name : {"fnas.yaml", "fnas-quant.yaml", "mbv2.yaml", "nb201.yaml"}) {
     EXPECT_NO_THROW(read_space_file(std::string(HWNAS_SOURCE_DIR) + "/examples/spaces/" + name))
         << name;
   }
+}
+
+TEST(SpaceYaml, ReadsNb201SpaceWithDefaultsAndOptions) {
+  const auto defaults = parse_space_yaml("space: nb201\n", "n.yaml");
+  EXPECT_EQ(defaults->kind(), "nb201");
+  EXPECT_EQ(defaults->name(), "nb201");
+  EXPECT_EQ(defaults->genes().size(), 6u);
+  const ir::Network net = defaults->decode({3, 3, 3, 3, 3, 3});
+  EXPECT_EQ(ir::analyze(net).params, 1531546);  // NAS-Bench-201's largest (nb201_test.cpp)
+  EXPECT_EQ(defaults->describe({3, 3, 3, 3, 3, 3}),
+            "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|"
+            "nor_conv_3x3~2|");
+
+  const auto small = parse_space_yaml(R"(
+space: nb201
+name: small
+stem_channels: 8
+cells_per_stage: 1
+classes: 100
+input: {channels: 3, height: 16, width: 16}
+bits: {weight: 8, act: 8}
+)",
+                                      "n.yaml");
+  EXPECT_EQ(small->name(), "small");
+  const ir::Network s = small->decode({3, 3, 3, 3, 3, 3});
+  EXPECT_EQ(s.input, (ir::Shape{3, 16, 16}));
+  EXPECT_EQ(s.layers.front().out, 8);
+  EXPECT_EQ(s.layers.back().out, 100);
+  EXPECT_EQ(s.layers.back().bits, (ir::Bits{8, 8}));
+  EXPECT_EQ(s.layers.size(), 2u + 3u * 20u + 18u + 4u);  // one cell: 6 convs * 3 + 2 adds
+
+  EXPECT_EQ(error_of("space: nb201\nstem_channels: 0\n"),
+            "t.yaml: stem_channels: expected an integer in 1..16384, got 0");
+  EXPECT_EQ(error_of("space: nb201\ninput: {channels: 3, height: 30, width: 32}\n"),
+            "t.yaml: input.height: expected a multiple of 4 (two stride-2 reductions must keep "
+            "their branches' shapes equal), got 30");
+  EXPECT_EQ(error_of("space: nb201\ncells: 5\n"),
+            "t.yaml: cells: unknown key (expected one of: space, name, stem_channels, "
+            "cells_per_stage, classes, input, bits)");
 }
 
 TEST(SpaceYaml, UnknownKey) {
@@ -111,7 +150,7 @@ TEST(SpaceYaml, BitsOutOfRange) {
 
 TEST(SpaceYaml, UnknownSpaceKind) {
   EXPECT_EQ(error_of(layered_with("space: layered", "space: cells")),
-            "t.yaml: space: unknown space kind 'cells' (expected layered or blocks)");
+            "t.yaml: space: unknown space kind 'cells' (expected layered, blocks or nb201)");
   EXPECT_EQ(error_of(layered_with("space: layered", "")), "t.yaml: space: missing required key");
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// Search spaces in YAML (examples/spaces/*.yaml). Two kinds:
+// Search spaces in YAML (examples/spaces/*.yaml). Three kinds:
 //
 //   space: layered                 # the FNAS layered space (hwnas/space/layered_space.hpp)
 //   name: fnas                     # optional, default: the kind; names the decoded networks
@@ -24,6 +24,14 @@
 //     - {stride: 2, expansion: [3, 6], kernel: [3, 5, 7], depth: [1, 2, 3, 4], width: [24, 32]}
 //   head: {out: 1280}              # optional 1x1 conv before pooling
 //   bits: ...; quantization: {..., per: layer | block}   # as above
+//
+//   space: nb201                   # NAS-Bench-201 cells (hwnas/space/nb201_space.hpp)
+//   name: nb201                    # every key optional; the defaults are NAS-Bench-201's CIFAR-10
+//   stem_channels: 16              # stages have 1x, 2x, 4x as many
+//   cells_per_stage: 5
+//   classes: 10
+//   input: {channels: 3, height: 32, width: 32}   # height and width multiples of 4
+//   bits: {weight: 16, act: 16}    # every layer's bits
 //
 // A choice list may be a single value (`kernel: 3` = `kernel: [3]`). Lists must be non-empty and
 // free of repeats; bit widths are in 1..32. Errors raise InputError naming the file, the key path
