@@ -14,6 +14,8 @@ std::string_view to_string(AccuracySource source) {
       return "cache";
     case AccuracySource::predicted:
       return "predicted";
+    case AccuracySource::tabular:
+      return "tabular";
   }
   return "?";
 }

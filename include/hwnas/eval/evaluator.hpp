@@ -18,7 +18,8 @@
 
 namespace hwnas::eval {
 
-enum class AccuracySource { trained, cache, predicted };
+// tabular: looked up in a benchmark's table of trained accuracies (NAS-Bench-201, hwnas::tabular).
+enum class AccuracySource { trained, cache, predicted, tabular };
 std::string_view to_string(AccuracySource source);
 
 struct Accuracy {
