@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <string>
+
 #include "hwnas/core/error.hpp"
 #include "hwnas/io/network_yaml.hpp"
 
