@@ -22,5 +22,6 @@ void add_map_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_predictor_command(CLI::App& app);
 void add_search_command(CLI::App& app);
+void add_latency_command(CLI::App& app);
 
 }  // namespace hwnas::cli

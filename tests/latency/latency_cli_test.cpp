@@ -1,0 +1,125 @@
+// hwnas latency end to end: a fit, eval and predict on a small split of the shared FPGA file,
+// and the exit codes and messages of bad input.
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+const std::string kSource = HWNAS_SOURCE_DIR;
+const std::string kHwnas = std::string(HWNAS_BINARY_DIR) + "/tools/hwnas/hwnas";
+
+struct Outcome {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() /
+          ("hwnas_latency_cli_" + std::to_string(getpid()) + "_" + name))
+      .string();
+}
+
+Outcome run(const std::string& args) {
+  const std::string out = temp_path("out"), err = temp_path("err");
+  const std::string command =
+      "cd '" + kSource + "' && '" + kHwnas + "' " + args + " >'" + out + "' 2>'" + err + "'";
+  const int status = std::system(command.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out), read_file(err)};
+}
+
+const std::string kHw = "data/nasbench201/hw_nas_bench_cifar10.csv";
+
+TEST(LatencyCli, SplitFitEvalPredict) {
+  const std::string train = temp_path("train.csv"), rest = temp_path("rest.csv");
+  const std::string model = temp_path("fpga.model");
+  Outcome r = run("latency split --measurements " + kHw +
+                  " --column fpga --rows 60 --seed 3 --out " + train + " --holdout " + rest);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("wrote 60 rows of 'fpga_latency_ms'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("the other 15565"), std::string::npos) << r.out;
+  EXPECT_EQ(read_file(train).rfind("index,arch,latency_ms\n", 0), 0u);
+
+  r = run("latency fit --space nb201 --measurements " + train + " --rounds 50 --out " + model +
+          " --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto fit = nlohmann::json::parse(r.out);
+  EXPECT_EQ(fit["rows"], 60);
+  EXPECT_EQ(fit["column"], "latency_ms");
+  EXPECT_EQ(fit["log_target"], true);
+
+  // Judged on 100 rows it was not fitted on, drawn from the shared file.
+  r = run("latency eval --model " + model + " --measurements " + kHw +
+          " --column fpga --rows 100 --seed 1 --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto eval = nlohmann::json::parse(r.out);
+  EXPECT_EQ(eval["n"], 100);
+  for (const char* key : {"spearman", "kendall_tau", "rmse_ms", "mape_percent", "within_5_percent",
+                          "within_10_percent"}) {
+    EXPECT_TRUE(eval.contains(key)) << key;
+  }
+  EXPECT_GT(eval["spearman"].get<double>(), 0.5);
+
+  // The held-out file: the model's fitted rows are not in it, nothing is left out.
+  r = run("latency eval --model " + model + " --measurements " + rest + " --rows 100");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("0 left out"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("within +-10%"), std::string::npos) << r.out;
+
+  r = run("latency predict --model " + model + " --index 0 --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const double by_index = nlohmann::json::parse(r.out)["predicted_latency_ms"];
+  r = run("latency predict --model " + model +
+          " --arch '|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|"
+          "skip_connect~1|skip_connect~2|' --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["predicted_latency_ms"].get<double>(), by_index);
+  EXPECT_GT(by_index, 1.0);  // index 0 measures 2.57 ms
+  EXPECT_LT(by_index, 5.0);
+}
+
+TEST(LatencyCli, BadInputExitsTwoWithTheReason) {
+  Outcome r = run("latency fit --space nb201 --measurements " + kHw + " --column raspi5 --out " +
+                  temp_path("x.model"));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("no latency column 'raspi5' (use --column); columns: index, "
+                       "fpga_latency_ms"),
+            std::string::npos)
+      << r.err;
+
+  r = run("latency fit --space nospace.yaml --measurements " + kHw + " --out " +
+          temp_path("x.model"));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("nospace.yaml: cannot open the space file"), std::string::npos) << r.err;
+
+  r = run("latency eval --model " + kHw + " --measurements " + kHw);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("hwnas: error: " + kHw), std::string::npos) << r.err;
+
+  r = run("latency predict --model m.model");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("give --arch or --index"), std::string::npos) << r.err;
+
+  r = run("latency predict --model m.model --arch x --index 3");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("excludes"), std::string::npos) << r.err;
+}
+
+}  // namespace
