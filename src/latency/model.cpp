@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <set>
@@ -23,6 +24,7 @@ namespace {
 constexpr std::string_view kFormat = "hwnas-latency-model";
 constexpr int kVersion = 1;
 constexpr std::size_t kMinFitRows = 10;
+constexpr std::size_t kMinChooseRows = 30;  // 3 folds of at least 10
 
 bool is_nb201_text(std::string_view text) {
   return text == "nb201";
@@ -37,6 +39,24 @@ FeatureOptions features_from_json(const nlohmann::json& j) {
           .genotype = j.at("genotype").get<bool>()};
 }
 
+nlohmann::json to_json(const AdditiveBase& b) {
+  return {{"intercept_ms", b.intercept_ms},
+          {"floor_ms", b.floor_ms},
+          {"columns", b.columns},
+          {"weights", b.weights}};
+}
+AdditiveBase base_from_json(const nlohmann::json& j) {
+  AdditiveBase b;
+  b.intercept_ms = j.at("intercept_ms").get<double>();
+  b.floor_ms = j.at("floor_ms").get<double>();
+  b.columns = j.at("columns").get<std::vector<std::string>>();
+  b.weights = j.at("weights").get<std::vector<double>>();
+  if (b.columns.size() != b.weights.size()) {
+    throw InputError("<latency model>", "base", "columns and weights differ in length");
+  }
+  return b;
+}
+
 // The latency column of a measurements file: the name itself, else a device's short name.
 std::size_t latency_column(const tabular::CsvFile& file, const std::string& column) {
   for (const std::string& candidate : {column, column + "_latency_ms", column + "_ms"}) {
@@ -47,7 +67,123 @@ std::size_t latency_column(const tabular::CsvFile& file, const std::string& colu
                                fmt::join(file.header, ", ")));
 }
 
+// Least squares with a small ridge, relative to each column's scale (one-hot columns of a gene
+// sum to the intercept column, so the plain normal equations are singular): solves
+// (X'X + eps diag(X'X) + eps I) w = X'y by Gaussian elimination with partial pivoting.
+std::vector<double> least_squares(const std::vector<std::vector<double>>& x,
+                                  const std::vector<double>& y) {
+  const std::size_t k = x.front().size();
+  std::vector<std::vector<double>> a(k, std::vector<double>(k + 1, 0.0));
+  for (std::size_t r = 0; r < x.size(); ++r) {
+    for (std::size_t i = 0; i < k; ++i) {
+      for (std::size_t j = 0; j < k; ++j) a[i][j] += x[r][i] * x[r][j];
+      a[i][k] += x[r][i] * y[r];
+    }
+  }
+  for (std::size_t i = 0; i < k; ++i) a[i][i] += 1e-6 * (1 + a[i][i]);
+  for (std::size_t c = 0; c < k; ++c) {
+    std::size_t pivot = c;
+    for (std::size_t r = c + 1; r < k; ++r) {
+      if (std::abs(a[r][c]) > std::abs(a[pivot][c])) pivot = r;
+    }
+    std::swap(a[c], a[pivot]);
+    for (std::size_t r = 0; r < k; ++r) {
+      if (r == c || a[c][c] == 0) continue;
+      const double f = a[r][c] / a[c][c];
+      for (std::size_t j = c; j <= k; ++j) a[r][j] -= f * a[c][j];
+    }
+  }
+  std::vector<double> w(k);
+  for (std::size_t i = 0; i < k; ++i) w[i] = a[i][i] != 0 ? a[i][k] / a[i][i] : 0;
+  return w;
+}
+
+// The additive base's columns: the genotype one-hot when the model has it (for a cell space,
+// one term per (edge, op): nn-Meter's kernel sum), else the network's work and traffic.
+std::vector<std::size_t> base_columns(const std::vector<std::string>& names) {
+  std::vector<std::size_t> columns;
+  for (std::size_t c = 0; c < names.size(); ++c) {
+    if (names[c].find('=') != std::string::npos) columns.push_back(c);
+  }
+  if (!columns.empty()) return columns;
+  for (const char* name : {"macs", "weight_bytes", "act_write_bytes", "act_read_bytes", "layers"}) {
+    const auto it = std::find(names.begin(), names.end(), name);
+    if (it != names.end()) columns.push_back(static_cast<std::size_t>(it - names.begin()));
+  }
+  return columns;
+}
+
 }  // namespace
+
+std::vector<double> AdditiveBase::predict(const learn::FeatureMatrix& x) const {
+  std::vector<double> ms(x.rows, 0.0);
+  if (columns.empty()) return std::vector<double>(x.rows, 1.0);
+  std::vector<std::size_t> positions;
+  for (const auto& name : columns) {
+    const auto it = std::find(x.names.begin(), x.names.end(), name);
+    if (it == x.names.end()) {
+      throw InputError("<latency model>", "base", fmt::format("no feature '{}'", name));
+    }
+    positions.push_back(static_cast<std::size_t>(it - x.names.begin()));
+  }
+  for (std::size_t r = 0; r < x.rows; ++r) {
+    double v = intercept_ms;
+    for (std::size_t i = 0; i < positions.size(); ++i) v += weights[i] * x.at(r, positions[i]);
+    ms[r] = std::max(v, floor_ms);
+  }
+  return ms;
+}
+
+AdditiveBase fit_additive_base(const learn::FeatureMatrix& x, const std::vector<double>& y_ms) {
+  AdditiveBase base;
+  const std::vector<std::size_t> columns = base_columns(x.names);
+  if (columns.empty() || y_ms.empty()) return base;
+  // Scale each column to unit maximum so that the ridge treats MACs and one-hots alike.
+  std::vector<double> scale(columns.size(), 0.0);
+  for (std::size_t r = 0; r < x.rows; ++r) {
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      scale[i] = std::max(scale[i], std::abs(static_cast<double>(x.at(r, columns[i]))));
+    }
+  }
+  for (auto& s : scale) s = s > 0 ? s : 1.0;
+  std::vector<std::vector<double>> rows;
+  for (std::size_t r = 0; r < x.rows; ++r) {
+    std::vector<double> row = {1.0};
+    for (std::size_t i = 0; i < columns.size(); ++i) row.push_back(x.at(r, columns[i]) / scale[i]);
+    rows.push_back(std::move(row));
+  }
+  const std::vector<double> w = least_squares(rows, y_ms);
+  base.intercept_ms = w[0];
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    base.columns.push_back(x.names[columns[i]]);
+    base.weights.push_back(w[i + 1] / scale[i]);
+  }
+  // A linear fit can go to zero or below; the trees then correct a ratio to this floor.
+  base.floor_ms = 0.5 * *std::min_element(y_ms.begin(), y_ms.end());
+  return base;
+}
+
+std::string_view to_string(BaseMode mode) {
+  switch (mode) {
+    case BaseMode::none:
+      return "trees";
+    case BaseMode::additive:
+      return "sum+trees";
+    case BaseMode::sum_only:
+      return "sum";
+    case BaseMode::choose:
+      return "choose";
+  }
+  return "?";
+}
+
+std::optional<BaseMode> base_mode_from_string(std::string_view text) {
+  for (const BaseMode m :
+       {BaseMode::none, BaseMode::additive, BaseMode::sum_only, BaseMode::choose}) {
+    if (to_string(m) == text) return m;
+  }
+  return std::nullopt;
+}
 
 SpaceSpec space_from_text(const std::string& text, const std::string& where) {
   SpaceSpec spec;
@@ -207,7 +343,83 @@ LatencyModel::LatencyModel(learn::Regressor regressor, SpaceSpec space,
       space_(std::move(space)),
       featurizer_(std::move(featurizer)),
       info_(std::move(info)),
-      log_target_(info_.value("log_target", true)) {}
+      log_target_(info_.value("log_target", true)) {
+  if (info_.contains("base")) base_ = base_from_json(info_["base"]);
+}
+
+namespace {
+
+std::vector<float> targets(const learn::FeatureMatrix& x, const std::vector<double>& y_ms,
+                           const AdditiveBase& base, bool log_target) {
+  const std::vector<double> b = base.predict(x);
+  const bool has_base = !base.columns.empty();
+  std::vector<float> y;
+  y.reserve(y_ms.size());
+  for (std::size_t r = 0; r < y_ms.size(); ++r) {
+    y.push_back(static_cast<float>(log_target ? std::log(y_ms[r] / b[r])
+                                              : y_ms[r] - (has_base ? b[r] : 0.0)));
+  }
+  return y;
+}
+
+std::vector<double> predictions(const learn::Regressor& trees, const AdditiveBase& base,
+                                bool log_target, const learn::FeatureMatrix& x) {
+  const std::vector<float> y = trees.predict(x);
+  const std::vector<double> b = base.predict(x);
+  const bool has_base = !base.columns.empty();
+  std::vector<double> ms(y.size());
+  for (std::size_t r = 0; r < y.size(); ++r) {
+    ms[r] = log_target ? b[r] * std::exp(static_cast<double>(y[r]))
+                       : static_cast<double>(y[r]) + (has_base ? b[r] : 0.0);
+  }
+  return ms;
+}
+
+// The trees of one mode: on `y` (targets()), or, for the sum alone, one round on zero targets
+// (XGBoost starts from the mean label, 0, and zero gradients leave every leaf at 0), so that the
+// prediction is the base exactly and every model file has the same form.
+learn::Regressor fit_trees(const learn::FeatureMatrix& x, std::vector<float> y, BaseMode mode,
+                           learn::BoostParams params) {
+  if (mode == BaseMode::sum_only) {
+    std::fill(y.begin(), y.end(), 0.0f);
+    params.rounds = 1;
+  }
+  return learn::Regressor::fit(x, y, params);
+}
+
+// Mean squared error of log(latency) on 3 seeded folds of the rows, in one mode.
+double cv_log_error(const learn::FeatureMatrix& x, const std::vector<double>& y_ms,
+                    const FitOptions& options, BaseMode mode) {
+  constexpr std::size_t kFolds = 3;
+  std::vector<std::size_t> order(x.rows);
+  std::iota(order.begin(), order.end(), 0);
+  Rng rng(options.boost.seed ^ 0x5eedULL);
+  for (std::size_t i = order.size() - 1; i > 0; --i) {
+    std::swap(order[i],
+              order[static_cast<std::size_t>(rng.uniform_int(0, static_cast<std::int64_t>(i)))]);
+  }
+  double error = 0;
+  for (std::size_t fold = 0; fold < kFolds; ++fold) {
+    std::vector<std::size_t> train, test;
+    for (std::size_t i = 0; i < order.size(); ++i)
+      (i % kFolds == fold ? test : train).push_back(order[i]);
+    const learn::FeatureMatrix xt = learn::select_rows(x, train);
+    std::vector<double> yt;
+    for (const std::size_t r : train) yt.push_back(y_ms[r]);
+    const AdditiveBase base = mode == BaseMode::none ? AdditiveBase{} : fit_additive_base(xt, yt);
+    const learn::Regressor trees =
+        fit_trees(xt, targets(xt, yt, base, options.log_target), mode, options.boost);
+    const std::vector<double> p =
+        predictions(trees, base, options.log_target, learn::select_rows(x, test));
+    for (std::size_t i = 0; i < test.size(); ++i) {
+      const double d = std::log(std::max(p[i], 1e-9)) - std::log(y_ms[test[i]]);
+      error += d * d;
+    }
+  }
+  return error / static_cast<double>(x.rows);
+}
+
+}  // namespace
 
 LatencyModel LatencyModel::fit_features(const learn::FeatureMatrix& x,
                                         const std::vector<double>& y_ms, const SpaceSpec& space,
@@ -217,20 +429,37 @@ LatencyModel LatencyModel::fit_features(const learn::FeatureMatrix& x,
         "<measurements>", "rows",
         fmt::format("a latency model needs at least {} measurements, got {}", kMinFitRows, x.rows));
   }
-  std::vector<float> y;
-  y.reserve(y_ms.size());
-  for (const double v : y_ms) {
-    y.push_back(static_cast<float>(options.log_target ? std::log(v) : v));
-  }
   auto featurizer = std::make_shared<const Featurizer>(options.features, space.space);
   if (featurizer->names() != x.names) {
     throw InputError("<latency features>", "features",
                      "the feature matrix does not have the featurizer's columns");
   }
+  BaseMode mode = options.base;
+  if (mode == BaseMode::choose) {
+    if (x.rows < kMinChooseRows) {
+      mode = BaseMode::additive;
+    } else {
+      nlohmann::json cv = nlohmann::json::object();
+      double best = std::numeric_limits<double>::infinity();
+      for (const BaseMode m : {BaseMode::additive, BaseMode::none, BaseMode::sum_only}) {
+        const double error = cv_log_error(x, y_ms, options, m);
+        cv[std::string(to_string(m))] = error;
+        if (error < best) {
+          best = error;
+          mode = m;
+        }
+      }
+      info["base_cv"] = std::move(cv);
+    }
+  }
+  const AdditiveBase base = mode == BaseMode::none ? AdditiveBase{} : fit_additive_base(x, y_ms);
+  const std::vector<float> y = targets(x, y_ms, base, options.log_target);
+  info["mode"] = to_string(mode);
   info["log_target"] = options.log_target;
   info["features"] = to_json(options.features);
   info["space"] = space.text;
-  return LatencyModel(learn::Regressor::fit(x, y, options.boost), space, std::move(featurizer),
+  info["base"] = to_json(base);
+  return LatencyModel(fit_trees(x, y, mode, options.boost), space, std::move(featurizer),
                       std::move(info));
 }
 
@@ -254,15 +483,8 @@ LatencyModel LatencyModel::fit(const Measurements& measurements, const SpaceSpec
   return fit_features(x, y, space, options, std::move(info));
 }
 
-std::vector<double> LatencyModel::from_target(const std::vector<float>& y) const {
-  std::vector<double> ms;
-  ms.reserve(y.size());
-  for (const float v : y) ms.push_back(log_target_ ? std::exp(static_cast<double>(v)) : v);
-  return ms;
-}
-
 std::vector<double> LatencyModel::predict_ms(const learn::FeatureMatrix& features) const {
-  return from_target(regressor_.predict(features));
+  return predictions(regressor_, base_, log_target_, features);
 }
 
 double LatencyModel::predict_ms(const ir::Network& network, const space::Genotype* genotype) const {

@@ -64,6 +64,8 @@ TEST(LatencyCli, SplitFitEvalPredict) {
   EXPECT_EQ(fit["rows"], 60);
   EXPECT_EQ(fit["column"], "latency_ms");
   EXPECT_EQ(fit["log_target"], true);
+  EXPECT_TRUE(fit["mode"] == "trees" || fit["mode"] == "sum+trees" || fit["mode"] == "sum")
+      << fit["mode"];
 
   // Judged on 100 rows it was not fitted on, drawn from the shared file.
   r = run("latency eval --model " + model + " --measurements " + kHw +
@@ -71,6 +73,8 @@ TEST(LatencyCli, SplitFitEvalPredict) {
   ASSERT_EQ(r.code, 0) << r.err;
   const auto eval = nlohmann::json::parse(r.out);
   EXPECT_EQ(eval["n"], 100);
+  EXPECT_EQ(eval["left_out_fitted"], 60);
+  EXPECT_EQ(eval["measurements"], 15625);
   for (const char* key : {"spearman", "kendall_tau", "rmse_ms", "mape_percent", "within_5_percent",
                           "within_10_percent"}) {
     EXPECT_TRUE(eval.contains(key)) << key;

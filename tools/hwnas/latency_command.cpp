@@ -32,6 +32,7 @@ struct LatencyOptions {
   std::string holdout;
   latency::FitOptions fit;
   bool linear_target = false;
+  std::string base = "choose";
   bool json = false;
 };
 
@@ -66,27 +67,31 @@ void run_fit(LatencyOptions options) {
   const latency::Measurements m =
       read(options, options.column.empty() ? "latency_ms" : options.column, *space.space, archs);
   options.fit.log_target = !options.linear_target;
+  options.fit.base = latency::base_mode_from_string(options.base).value();
   const latency::LatencyModel model = latency::LatencyModel::fit(m, space, options.fit);
   model.save(options.out);
   const std::size_t rows = model.info().at("rows");
   if (options.json) {
-    fmt::print("{}\n", nlohmann::json{{"model", options.out},
-                                      {"space", space.space->kind()},
-                                      {"column", m.column},
-                                      {"measurements", m.rows.size()},
-                                      {"skipped_blank", m.skipped_blank},
-                                      {"rows", rows},
-                                      {"seed", options.fit.seed},
-                                      {"log_target", options.fit.log_target},
-                                      {"features", model.featurizer().names().size()}}
-                           .dump(2));
+    fmt::print("{}\n",
+               nlohmann::json{
+                   {"model", options.out},
+                   {"space", space.space->kind()},
+                   {"column", m.column},
+                   {"measurements", m.rows.size()},
+                   {"skipped_blank", m.skipped_blank},
+                   {"rows", rows},
+                   {"seed", options.fit.seed},
+                   {"log_target", options.fit.log_target},
+                   {"mode", model.info().at("mode")},
+                   {"features", model.featurizer().names().size()}}
+                   .dump(2));
     return;
   }
   fmt::print(
       "fitted on {} of {} measurements of '{}' in {} ({} blank rows skipped), "
-      "{} features, {} target\n",
+      "{} features, {} target, mode {}\n",
       rows, m.rows.size(), m.column, m.file, m.skipped_blank, model.featurizer().names().size(),
-      options.fit.log_target ? "log" : "linear");
+      options.fit.log_target ? "log" : "linear", model.info().at("mode").get<std::string>());
   fmt::print("saved {}\n", options.out);
 }
 
@@ -98,6 +103,7 @@ void run_eval(LatencyOptions options) {
   std::unique_ptr<tabular::Nb201Table> archs;
   latency::Measurements m = read(options, column, *model.space().space, archs);
   const std::size_t measured = m.rows.size();
+  std::size_t left_out = 0;
   if (options.fit.rows > 0) {
     // Leave out the fitted rows first, then draw: --rows counts rows the model has not seen.
     std::vector<std::size_t> fitted_rows;
@@ -110,6 +116,7 @@ void run_eval(LatencyOptions options) {
         fitted_rows.push_back(r);
       }
     }
+    left_out = fitted_rows.size();
     const auto rows =
         latency::draw_rows(m.rows.size(), options.fit.rows, options.fit.seed, fitted_rows);
     std::vector<latency::Measurement> kept;
@@ -117,20 +124,21 @@ void run_eval(LatencyOptions options) {
     m.rows = std::move(kept);
   }
   const latency::LatencyReport report = model.evaluate(m, true);
+  left_out += report.left_out;
   if (options.json) {
     nlohmann::json json = report_json(report.metrics);
     json["column"] = m.column;
-    json["left_out_fitted"] = report.left_out;
+    json["measurements"] = measured;
+    json["left_out_fitted"] = left_out;
     json["skipped_blank"] = m.skipped_blank;
     fmt::print("{}\n", json.dump(2));
     return;
   }
   const auto& r = report.metrics;
   fmt::print(
-      "{} measurements of '{}' in {} ({} blank skipped; {} left out: fitted on them; "
-      "judged on {} of {}):\n",
-      m.rows.size() + report.left_out, m.column, m.file, m.skipped_blank, report.left_out, r.n,
-      measured);
+      "judged on {} of {} measurements of '{}' in {} ({} left out: the model was fitted on "
+      "them; {} blank rows skipped):\n",
+      r.n, measured, m.column, m.file, left_out, m.skipped_blank);
   fmt::print("  Spearman {:.4f}, Kendall tau {:.4f}, RMSE {:.4f} ms, MAPE {:.2f}%\n", r.spearman,
              r.kendall_tau, r.rmse, r.mape);
   fmt::print("  within +-5%: {:.1f}%, within +-10%: {:.1f}%\n", 100 * r.within_5,

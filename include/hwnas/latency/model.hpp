@@ -4,10 +4,11 @@
 // a fraction of a millisecond, so that a search can use the device's real latency as an objective
 // or a limit without measuring every candidate.
 //
-// Model: gradient-boosted trees (learn::Regressor) on the features of features.hpp, predicting
-// log(latency) by default: latencies span an order of magnitude or more, the figures that matter
-// are relative (MAPE, share within +-10%), and a squared error on the log is a relative error;
-// docs/latency.md compares the two targets.
+// Model: two stages. First an additive sum of per-op costs fitted by least squares (AdditiveBase,
+// nn-Meter's kernel sum); then gradient-boosted trees (learn::Regressor) on the features of
+// features.hpp that predict log(measured / sum) by default: latencies span an order of magnitude
+// or more, the figures that matter are relative (MAPE, share within +-10%), and a squared error on
+// the log is a relative error. docs/latency.md compares the variants.
 //
 // A model file is one JSON file (learn::Regressor::save) whose metadata say what it predicts:
 // the space (its YAML text, so the file alone rebuilds it), the measured column, the feature
@@ -21,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -85,10 +87,34 @@ Measurements read_measurements(const std::string& path, const space::SearchSpace
 std::vector<std::size_t> draw_rows(std::size_t count, std::size_t rows, std::uint64_t seed,
                                    const std::vector<std::size_t>& exclude = {});
 
+// nn-Meter's idea as a first stage: latency as a sum of per-op costs, fitted by least squares
+// (for a cell space, one cost per (edge, op) of the genotype one-hot, else per unit of MACs and
+// bytes). The trees then learn the ratio of the measured latency to this sum (log target) or the
+// difference (linear target): on the simulated devices the sum alone is within a few percent,
+// and the trees need only model what is not additive. predict() clamps the sum at floor_ms.
+struct AdditiveBase {
+  double intercept_ms = 0;
+  double floor_ms = 0;
+  std::vector<std::string> columns;  // feature names; empty = no base (a constant 1 ms)
+  std::vector<double> weights;       // ms per unit of each column
+  std::vector<double> predict(const learn::FeatureMatrix& x) const;
+};
+// An empty base (no columns) when x has neither genotype nor network features.
+AdditiveBase fit_additive_base(const learn::FeatureMatrix& x, const std::vector<double>& y_ms);
+
+// What sits under the trees: nothing ("trees"), the additive sum ("sum+trees": the trees learn
+// the ratio), the sum alone ("sum": no trees; on noisy CPU measurements the trees fit noise), or
+// `choose`: the one of the three with the smallest squared error of log(latency) over 3 folds of
+// the fitted rows (the additive sum when fewer than 30 rows).
+enum class BaseMode { none, additive, sum_only, choose };
+std::string_view to_string(BaseMode mode);  // "trees", "sum+trees", "sum", "choose"
+std::optional<BaseMode> base_mode_from_string(std::string_view text);
+
 struct FitOptions {
-  std::size_t rows = 0;    // measurements to fit on, drawn with `seed`; 0 = all
-  std::uint64_t seed = 1;  // draws the rows; boost.seed seeds the trees
-  bool log_target = true;  // fit log(latency_ms) and predict exp of it
+  std::size_t rows = 0;              // measurements to fit on, drawn with `seed`; 0 = all
+  std::uint64_t seed = 1;            // draws the rows; boost.seed seeds the trees
+  bool log_target = true;            // fit log(latency_ms) and predict exp of it
+  BaseMode base = BaseMode::choose;  // see BaseMode
   FeatureOptions features;
   // One thread: a few hundred rows, and OpenMP spins on a loaded machine.
   learn::BoostParams boost = {.rounds = 600,
@@ -135,7 +161,9 @@ class LatencyModel {
   const Featurizer& featurizer() const { return *featurizer_; }
   const learn::Regressor& regressor() const { return regressor_; }
   // What the model was fitted on: {"column", "measurements", "rows", "seed", "log_target",
-  // "features", "fitted" (arch strings)}.
+  // "features", "space", "fitted" (arch strings), "mode" (to_string(BaseMode) of the
+  // mode fitted), "base" (the AdditiveBase; no columns for "trees"), "base_cv" (each mode's
+  // cross-validated error when it was chosen)}.
   const nlohmann::json& info() const { return info_; }
 
   // For the benchmark, which computes features once for many fits: a model from a precomputed
@@ -147,13 +175,13 @@ class LatencyModel {
  private:
   LatencyModel(learn::Regressor regressor, SpaceSpec space,
                std::shared_ptr<const Featurizer> featurizer, nlohmann::json info);
-  std::vector<double> from_target(const std::vector<float>& y) const;
 
   learn::Regressor regressor_;
   SpaceSpec space_;
   std::shared_ptr<const Featurizer> featurizer_;
   nlohmann::json info_;
   bool log_target_ = true;
+  AdditiveBase base_;
 };
 
 // The features of measurements' rows (decoding each genotype with the space).
