@@ -72,19 +72,17 @@ void run_fit(LatencyOptions options) {
   model.save(options.out);
   const std::size_t rows = model.info().at("rows");
   if (options.json) {
-    fmt::print("{}\n",
-               nlohmann::json{
-                   {"model", options.out},
-                   {"space", space.space->kind()},
-                   {"column", m.column},
-                   {"measurements", m.rows.size()},
-                   {"skipped_blank", m.skipped_blank},
-                   {"rows", rows},
-                   {"seed", options.fit.seed},
-                   {"log_target", options.fit.log_target},
-                   {"mode", model.info().at("mode")},
-                   {"features", model.featurizer().names().size()}}
-                   .dump(2));
+    fmt::print("{}\n", nlohmann::json{{"model", options.out},
+                                      {"space", space.space->kind()},
+                                      {"column", m.column},
+                                      {"measurements", m.rows.size()},
+                                      {"skipped_blank", m.skipped_blank},
+                                      {"rows", rows},
+                                      {"seed", options.fit.seed},
+                                      {"log_target", options.fit.log_target},
+                                      {"mode", model.info().at("mode")},
+                                      {"features", model.featurizer().names().size()}}
+                           .dump(2));
     return;
   }
   fmt::print(
