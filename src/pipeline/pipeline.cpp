@@ -10,19 +10,23 @@
 #include "hwnas/cost/tiled.hpp"
 #include "hwnas/io/accelerator_yaml.hpp"
 #include "hwnas/io/network_yaml.hpp"
+#include "hwnas/latency/model.hpp"
 #include "hwnas/map/candidates.hpp"
 #include "hwnas/map/problem.hpp"
+#include "hwnas/pipeline/cosearch.hpp"
 
 namespace hwnas::pipeline {
 
 namespace {
 
-constexpr std::array<std::pair<Stage, std::string_view>, 6> kStages = {{
+constexpr std::array<std::pair<Stage, std::string_view>, kStageCount> kStages = {{
     {Stage::passed, "passed"},
     {Stage::shape, "shape"},
     {Stage::resources, "resources"},
     {Stage::latency, "latency"},
     {Stage::throughput, "throughput"},
+    {Stage::energy, "energy"},
+    {Stage::area, "area"},
     {Stage::accuracy, "accuracy"},
 }};
 
@@ -41,6 +45,9 @@ double number_from(const nlohmann::json& json) {
 struct HardwareCost {
   cost::CostReport report;
   std::string config_yaml;
+  double energy_mj = std::numeric_limits<double>::quiet_NaN();
+  double area_mm2 = std::numeric_limits<double>::quiet_NaN();
+  std::string infeasible;  // why the hardware cannot run the network (systolic), else empty
 };
 
 // HAO's mapping: every layer its own engine share (tiled) or folding (dataflow), chosen by the
@@ -93,7 +100,32 @@ HardwareCost ilp_cost(const RunConfig& run, const ir::Network& network, const hw
 
 // The template's best configuration under the run's resource limits; when none fits, the
 // smallest one, whose shortfall says what is missing.
-HardwareCost hardware_cost(const RunConfig& run, const ir::Network& network) {
+HardwareCost hardware_cost(const RunConfig& run, const ir::Network& network,
+                           const space::Genotype& genotype) {
+  if (run.template_name == "systolic") {
+    const SystolicCost systolic =
+        systolic_cost(*run.systolic, network, run.cosearch->accelerator_genes(genotype));
+    HardwareCost cost;
+    cost.report.engine = "systolic";
+    cost.report.fits = systolic.feasible;
+    cost.report.latency_ms = systolic.latency_ms;
+    cost.report.throughput_fps =
+        systolic.latency_ms > 0 ? network.batch * 1e3 / systolic.latency_ms : 0;
+    cost.energy_mj = systolic.energy_mj;
+    cost.area_mm2 = systolic.area_mm2;
+    cost.config_yaml = systolic.config_yaml;
+    cost.infeasible = systolic.reason;
+    return cost;
+  }
+  if (run.template_name == "measured") {
+    HardwareCost cost;
+    cost.report.engine = "measured";
+    cost.report.fits = true;
+    cost.report.latency_ms = run.latency->predict_ms(network, &genotype);
+    cost.report.throughput_fps =
+        cost.report.latency_ms > 0 ? network.batch * 1e3 / cost.report.latency_ms : 0;
+    return cost;
+  }
   hw::Target target = run.target;
   target.device.budget = run.limits.resources;
   if (run.mapping == "ilp") return ilp_cost(run, network, target);
@@ -112,6 +144,15 @@ HardwareCost hardware_cost(const RunConfig& run, const ir::Network& network) {
   }
   return cost;
 }
+
+}  // namespace
+
+double soft_reward(const SoftReward& reward, double accuracy, double latency_ms) {
+  const double ratio = latency_ms / reward.target_ms;
+  return accuracy * std::pow(ratio, ratio <= 1 ? reward.alpha : reward.beta);
+}
+
+namespace {
 
 double relative_excess(double value, double limit) {
   return limit > 0 ? std::max(0.0, (value - limit) / limit) : (value > 0 ? 1.0 : 0.0);
@@ -151,6 +192,9 @@ nlohmann::json to_json(const Candidate& c) {
           {"bram", c.used.bram},
           {"lut", c.used.lut},
           {"ff", c.used.ff},
+          {"energy_mj", number(c.energy_mj)},
+          {"area_mm2", number(c.area_mm2)},
+          {"reward", number(c.reward)},
           {"params", c.params},
           {"macs", c.macs},
           {"hardware", c.hardware_yaml},
@@ -177,6 +221,10 @@ Candidate candidate_from_json(const nlohmann::json& j) {
   c.latency_ms = number_from(j.at("latency_ms"));
   c.throughput_fps = number_from(j.at("throughput_fps"));
   c.used = {j.at("dsp"), j.at("bram"), j.at("lut"), j.at("ff")};
+  // Absent in stores written before the edge accelerator template.
+  c.energy_mj = number_from(j.value("energy_mj", nlohmann::json(nullptr)));
+  c.area_mm2 = number_from(j.value("area_mm2", nlohmann::json(nullptr)));
+  c.reward = number_from(j.value("reward", nlohmann::json(nullptr)));
   c.params = j.at("params");
   c.macs = j.at("macs");
   c.hardware_yaml = j.at("hardware");
@@ -189,6 +237,7 @@ Candidate candidate_from_json(const nlohmann::json& j) {
   c.outcome.objectives = j.at("objectives").get<std::vector<double>>();
   c.outcome.accuracy = c.accuracy;
   c.outcome.latency_ms = c.latency_ms;
+  c.outcome.reward = c.reward;
   return c;
 }
 
@@ -212,6 +261,10 @@ double metric_value(const Candidate& c, Metric metric) {
       return c.params;
     case Metric::macs:
       return c.macs;
+    case Metric::energy_mj:
+      return c.energy_mj;
+    case Metric::area_mm2:
+      return c.area_mm2;
   }
   return std::numeric_limits<double>::quiet_NaN();
 }
@@ -266,18 +319,28 @@ Candidate Pipeline::evaluate(const space::Genotype& genotype, int seq, int batch
   c.macs = static_cast<double>(stats.macs);
 
   // Hardware cost and the hard limits; violation sums the relative excess of each.
-  const HardwareCost cost = hardware_cost(run_, network);
+  const HardwareCost cost = hardware_cost(run_, network, genotype);
   const cost::CostReport& report = cost.report;
   c.latency_ms = report.latency_ms;
   c.throughput_fps = report.throughput_fps;
   c.used = report.used;
   c.hardware_yaml = cost.config_yaml;
+  c.energy_mj = cost.energy_mj;
+  c.area_mm2 = cost.area_mm2;
   double violation = 0;
   const hw::Resources& limit = run_.limits.resources;
-  violation +=
-      relative_excess(report.used.dsp, limit.dsp) + relative_excess(report.used.bram, limit.bram) +
-      relative_excess(report.used.lut, limit.lut) + relative_excess(report.used.ff, limit.ff);
-  if (!report.fits) {
+  if (!cost.infeasible.empty()) {
+    // The network cannot run on this accelerator at all (a tile does not fit): no latency.
+    c.stage = Stage::resources;
+    c.reason = cost.infeasible;
+    violation += 1;
+  } else if (run_.template_name == "tiled" || run_.template_name == "dataflow") {
+    violation += relative_excess(report.used.dsp, limit.dsp) +
+                 relative_excess(report.used.bram, limit.bram) +
+                 relative_excess(report.used.lut, limit.lut) +
+                 relative_excess(report.used.ff, limit.ff);
+  }
+  if (!report.fits && c.stage == Stage::passed) {
     c.stage = Stage::resources;
     c.reason = fmt::format(
         "no configuration fits: DSP {:.0f}/{:.0f}, BRAM {:.0f}/{:.0f}, LUT "
@@ -285,7 +348,8 @@ Candidate Pipeline::evaluate(const space::Genotype& genotype, int seq, int batch
         report.used.dsp, limit.dsp, report.used.bram, limit.bram, report.used.lut, limit.lut,
         report.used.ff, limit.ff);
   }
-  if (run_.limits.latency_ms) {
+  // With a soft reward, latency is weighed in the reward, not a hard limit.
+  if (run_.limits.latency_ms && !run_.search.soft_reward) {
     violation += relative_excess(report.latency_ms, *run_.limits.latency_ms);
     if (c.stage == Stage::passed && report.latency_ms > *run_.limits.latency_ms) {
       c.stage = Stage::latency;
@@ -301,6 +365,17 @@ Candidate Pipeline::evaluate(const space::Genotype& genotype, int seq, int batch
       c.reason = fmt::format("throughput {:.4g}/s < {:.4g}/s", report.throughput_fps, need);
     }
   }
+  const auto limit_stage = [&](const std::optional<double>& limit, double value, Stage stage,
+                               std::string_view what, std::string_view unit) {
+    if (!limit || !std::isfinite(value)) return;
+    violation += relative_excess(value, *limit);
+    if (c.stage == Stage::passed && value > *limit) {
+      c.stage = stage;
+      c.reason = fmt::format("{} {:.4g} {} > {:.4g} {}", what, value, unit, *limit, unit);
+    }
+  };
+  limit_stage(run_.limits.energy_mj, c.energy_mj, Stage::energy, "energy", "mJ");
+  limit_stage(run_.limits.area_mm2, c.area_mm2, Stage::area, "area", "mm2");
   c.outcome.violation = violation;
   c.outcome.latency_ms = c.latency_ms;
   c.cost_ms = seconds_since(start) * 1e3;
@@ -321,13 +396,17 @@ Candidate Pipeline::evaluate(const space::Genotype& genotype, int seq, int batch
     } else {
       // Search on held-out validation accuracy when there is one: selecting on the test set
       // would report an optimistic test accuracy.
-      c.accuracy =
-          run_.accuracy.budget.validation_images > 0 && a.source != eval::AccuracySource::predicted
-              ? a.validation
-              : a.test;
+      const bool held_out = a.source == eval::AccuracySource::tabular ||
+                            (run_.accuracy.budget.validation_images > 0 &&
+                             a.source != eval::AccuracySource::predicted);
+      c.accuracy = held_out ? a.validation : a.test;
       c.test_accuracy = a.test;
       c.outcome.accuracy = c.accuracy;
       c.outcome.objectives = minimised(run_, c);
+      if (run_.search.soft_reward) {
+        c.reward = soft_reward(*run_.search.soft_reward, c.accuracy, c.latency_ms);
+        c.outcome.reward = c.reward;
+      }
     }
   }
   c.outcome.feasible = c.stage == Stage::passed;

@@ -18,6 +18,7 @@
 #include "hwnas/search/controller.hpp"
 #include "hwnas/search/pareto.hpp"
 #include "hwnas/store/store.hpp"
+#include "hwnas/tabular/tabular_evaluator.hpp"
 
 namespace hwnas::pipeline {
 
@@ -31,6 +32,10 @@ std::unique_ptr<eval::AccuracyEvaluator> make_accuracy(const RunConfig& run, sto
   if (run.accuracy.source == "predictor") {
     return std::make_unique<eval::PredictorEvaluator>(
         learn::Regressor::load(run.accuracy.predictor), run.accuracy.predictor);
+  }
+  if (run.accuracy.source == "table") {
+    return std::make_unique<tabular::TabularEvaluator>(
+        tabular::read_nb201_table(run.accuracy.table), *run.network_space);
   }
   return std::make_unique<eval::TrainingEvaluator>(run.data, run.accuracy.budget, &store);
 }
@@ -232,11 +237,14 @@ RunSummary summarize(const RunConfig& run, std::vector<Candidate> candidates) {
     if (!c.feasible() || !std::isfinite(c.accuracy)) continue;
     points.push_back(minimised(run, c));
     measured.push_back(i);
-    if (!s.best || c.accuracy > s.candidates[*s.best].accuracy ||
-        (c.accuracy == s.candidates[*s.best].accuracy &&
-         c.latency_ms < s.candidates[*s.best].latency_ms)) {
-      s.best = i;
-    }
+    // The best design: the most accurate within the limits (the fastest of equals), or the
+    // highest soft reward when the run has one.
+    const Candidate* best = s.best ? &s.candidates[*s.best] : nullptr;
+    const bool better = !best || (run.search.soft_reward ? c.reward > best->reward
+                                                         : c.accuracy > best->accuracy ||
+                                                               (c.accuracy == best->accuracy &&
+                                                                c.latency_ms < best->latency_ms));
+    if (better) s.best = i;
   }
   for (std::size_t k : search::pareto_front(points)) s.front.push_back(measured[k]);
   std::sort(s.front.begin(), s.front.end(), [&](std::size_t a, std::size_t b) {
@@ -277,6 +285,11 @@ nlohmann::json summary_json(const RunConfig& run, const RunSummary& s) {
                      {"bram", c.used.bram},
                      {"lut", c.used.lut},
                      {"ff", c.used.ff}};
+    if (run.template_name == "systolic") {
+      j["energy_mj"] = c.energy_mj;
+      j["area_mm2"] = c.area_mm2;
+    }
+    if (run.search.soft_reward) j["reward"] = c.reward;
     return j;
   };
   nlohmann::json front = nlohmann::json::array();
@@ -298,13 +311,14 @@ nlohmann::json summary_json(const RunConfig& run, const RunSummary& s) {
 void write_outputs(const RunConfig& run, const RunSummary& s, const std::string& out_dir) {
   const std::string header =
       "seq,genotype,description,stage,reason,accuracy,test_accuracy,accuracy_source,latency_ms,"
-      "throughput_fps,dsp,bram,lut,ff,params,macs,cost_ms,accuracy_s\n";
+      "throughput_fps,dsp,bram,lut,ff,energy_mj,area_mm2,reward,params,macs,cost_ms,accuracy_s\n";
   const auto row = [](const Candidate& c) {
-    return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.3f},{:.3f}\n", c.seq,
-                       csv_field(space::to_string(c.genotype)), csv_field(c.description),
+    return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.3f},{:.3f}\n",
+                       c.seq, csv_field(space::to_string(c.genotype)), csv_field(c.description),
                        to_string(c.stage), csv_field(c.reason), csv_number(c.accuracy),
                        csv_number(c.test_accuracy), c.accuracy_source, csv_number(c.latency_ms),
                        csv_number(c.throughput_fps), c.used.dsp, c.used.bram, c.used.lut, c.used.ff,
+                       csv_number(c.energy_mj), csv_number(c.area_mm2), csv_number(c.reward),
                        c.params, c.macs, c.cost_ms, c.accuracy_s);
   };
   std::string all = header, front = header;

@@ -171,7 +171,7 @@ TEST(Cli, BadInputExitsTwoWithTheReason) {
   EXPECT_EQ(r.err, "hwnas: error: " + bad +
                        ": layers[0].type: unknown layer type 'convolution' (expected one of: "
                        "conv, maxpool, avgpool, global_avgpool, batchnorm, relu, relu6, add, "
-                       "flatten, linear)\n");
+                       "flatten, linear, zero)\n");
   r = run("estimate -n examples/networks/lenet.yaml -d nosuchpart");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("nosuchpart: no such device file"), std::string::npos);

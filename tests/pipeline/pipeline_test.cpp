@@ -166,7 +166,37 @@ TEST(RunFile, ErrorsNameTheFileAndTheKey) {
   expect_error(base + "limits: {dsp: 5000}\n", "limits.dsp", "exceeds the dsp budget");
   expect_error(base + "objectives: [accuracy, beauty]\n", "objectives[1]",
                "unknown objective 'beauty'");
-  expect_error(base + "limits: {energy_mj: 3}\n", "limits.energy_mj", "no energy model");
+  expect_error(base + "limits: {energy_mj: 3}\n", "limits.energy_mj",
+               "the tiled template has no energy or area model");
+  // The edge accelerator and measured-device templates.
+  expect_error("space: space.yaml\nhardware: {template: systolic}\n", "hardware",
+               "template systolic needs key 'accelerator'");
+  expect_error("space: space.yaml\nhardware: {template: systolic, accelerator: nope.yaml}\n",
+               "hardware.accelerator", "no such file");
+  const std::string accelerator =
+      std::string(HWNAS_SOURCE_DIR) + "/examples/accel/edge-default.yaml";
+  expect_error("space: space.yaml\nhardware: {template: systolic, accelerator: " + accelerator +
+                   ", mode: joint}\n",
+               "hardware", "mode joint searches the accelerator: give 'accelerator_space'");
+  expect_error("space: space.yaml\nhardware: {template: systolic, accelerator: " + accelerator +
+                   ", device: xczu3eg}\n",
+               "hardware.device", "only template tiled or dataflow takes 'device'");
+  expect_error("space: space.yaml\nhardware: {template: systolic, accelerator: " + accelerator +
+                   "}\nlimits: {dsp: 3}\n",
+               "limits.dsp", "FPGA resources limit the tiled and dataflow templates");
+  expect_error("space: space.yaml\nhardware: {template: systolic, accelerator: " + accelerator +
+                   "}\nobjectives: [accuracy, lut]\nreference: {lut: 1}\n",
+               "objectives[1]", "template systolic does not give lut");
+  expect_error("space: space.yaml\nhardware: {template: measured}\n", "hardware",
+               "template measured needs key 'latency_model'");
+  expect_error("space: space.yaml\nhardware: {template: asic}\n", "hardware.template",
+               "expected tiled, dataflow, systolic or measured");
+  expect_error(base + "accuracy: {source: table, table: x.csv}\n", "accuracy.source",
+               "the accuracy table covers the nb201 space; the space is layered");
+  expect_error(base + "search: {algorithm: nsga2, reward: {target_ms: 1}}\n", "search.reward",
+               "NSGA-II ranks by the objectives");
+  expect_error(base + "search: {reward: {alpha: 1}}\n", "search.reward",
+               "the soft reward needs target_ms");
   expect_error(base + "serach: {}\n", "serach", "unknown key");
   expect_error("space: missing.yaml\nhardware: {device: xczu3eg}\n", "space", "no such space");
   expect_error("space: space.yaml\nhardware: {device: xcnope}\n", "hardware.device",

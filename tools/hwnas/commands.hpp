@@ -23,5 +23,6 @@ void add_train_command(CLI::App& app);
 void add_predictor_command(CLI::App& app);
 void add_search_command(CLI::App& app);
 void add_latency_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
 
 }  // namespace hwnas::cli

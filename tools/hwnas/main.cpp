@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   add_predictor_command(app);
   add_search_command(app);
   add_latency_command(app);
+  add_bench_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,7 @@ struct SearchOptions {
   bool check = false;
   bool quiet = false;
   bool json = false;
+  std::vector<std::string> modes;  // --mode: one, or several to compare side by side
 };
 
 std::string duration(double seconds) {
@@ -56,9 +58,10 @@ void print_summary(const pipeline::RunConfig& run, const pipeline::RunSummary& s
   using pipeline::Stage;
   fmt::print(
       "{} candidates: {} met every limit, rejected by resources {}, latency {}, "
-      "throughput {}, accuracy (diverged) {}; {} measured for accuracy\n",
+      "throughput {}, energy {}, area {}, accuracy (diverged) {}; {} measured for accuracy\n",
       s.candidates.size(), s.stages[0], s.stages[static_cast<int>(Stage::resources)],
       s.stages[static_cast<int>(Stage::latency)], s.stages[static_cast<int>(Stage::throughput)],
+      s.stages[static_cast<int>(Stage::energy)], s.stages[static_cast<int>(Stage::area)],
       s.stages[static_cast<int>(Stage::accuracy)], s.trained);
   std::string objectives, reference;
   for (std::size_t i = 0; i < run.objectives.size(); ++i) {
@@ -67,35 +70,95 @@ void print_summary(const pipeline::RunConfig& run, const pipeline::RunSummary& s
   }
   fmt::print("Pareto front ({}; hypervolume {:.6g} against ({})):\n", objectives, s.hypervolume,
              reference);
-  fmt::print("  {:>5}  {:>8}  {:>10}  {:>5}  {:>5}  {:>7}  {}\n", "seq", "accuracy", "latency_ms",
-             "DSP", "BRAM", "LUT", "network");
+  const bool fpga = run.template_name == "tiled" || run.template_name == "dataflow";
+  const bool systolic = run.template_name == "systolic";
+  if (fpga) {
+    fmt::print("  {:>5}  {:>8}  {:>10}  {:>5}  {:>5}  {:>7}  {}\n", "seq", "accuracy", "latency_ms",
+               "DSP", "BRAM", "LUT", "network");
+  } else if (systolic) {
+    fmt::print("  {:>5}  {:>8}  {:>10}  {:>9}  {:>8}  {}\n", "seq", "accuracy", "latency_ms",
+               "energy_mj", "area_mm2", "network | accelerator");
+  } else {
+    fmt::print("  {:>5}  {:>8}  {:>10}  {}\n", "seq", "accuracy", "latency_ms", "network");
+  }
   for (std::size_t i : s.front) {
     const auto& c = s.candidates[i];
-    fmt::print("  {:>5}  {:>8.4f}  {:>10.4g}  {:>5.0f}  {:>5.0f}  {:>7.0f}  {}\n", c.seq,
-               c.accuracy, c.latency_ms, c.used.dsp, c.used.bram, c.used.lut, c.description);
+    if (fpga) {
+      fmt::print("  {:>5}  {:>8.4f}  {:>10.4g}  {:>5.0f}  {:>5.0f}  {:>7.0f}  {}\n", c.seq,
+                 c.accuracy, c.latency_ms, c.used.dsp, c.used.bram, c.used.lut, c.description);
+    } else if (systolic) {
+      fmt::print("  {:>5}  {:>8.4f}  {:>10.4g}  {:>9.4g}  {:>8.4g}  {}\n", c.seq, c.accuracy,
+                 c.latency_ms, c.energy_mj, c.area_mm2, c.description);
+    } else {
+      fmt::print("  {:>5}  {:>8.4f}  {:>10.4g}  {}\n", c.seq, c.accuracy, c.latency_ms,
+                 c.description);
+    }
   }
   if (s.best) {
     const auto& b = s.candidates[*s.best];
-    fmt::print("best for the spec: #{} accuracy {:.4f} (test {:.4f}), latency {:.4g} ms: {}\n",
-               b.seq, b.accuracy, b.test_accuracy, b.latency_ms, b.description);
+    fmt::print("best for the spec: #{} accuracy {:.4f} (test {:.4f}), latency {:.4g} ms{}{}: {}\n",
+               b.seq, b.accuracy, b.test_accuracy, b.latency_ms,
+               systolic
+                   ? fmt::format(", energy {:.4g} mJ, area {:.4g} mm2", b.energy_mj, b.area_mm2)
+                   : std::string(),
+               run.search.soft_reward ? fmt::format(", reward {:.4f}", b.reward) : std::string(),
+               b.description);
   } else {
     fmt::print("no candidate met every limit\n");
   }
 }
 
+// The three NAHAS modes (or any subset) side by side: the same run file, budget and seed, each
+// into its own folder, then one table of what each reached.
+void run_comparison(const SearchOptions& options, const std::vector<pipeline::CoSearchMode>& modes);
+
+std::vector<pipeline::CoSearchMode> parse_modes(const std::vector<std::string>& names) {
+  std::vector<pipeline::CoSearchMode> modes;
+  for (const std::string& name : names) {
+    if (name == "all") {
+      modes = {pipeline::CoSearchMode::fixed_hw, pipeline::CoSearchMode::fixed_net,
+               pipeline::CoSearchMode::joint};
+      continue;
+    }
+    const auto mode = pipeline::cosearch_mode_from_string(name);
+    if (!mode) {
+      throw InputError("command line", "--mode",
+                       fmt::format("expected fixed-hw, fixed-net, joint or all, got '{}'", name));
+    }
+    modes.push_back(*mode);
+  }
+  return modes;
+}
+
 void run_search_command(const SearchOptions& options) {
-  const pipeline::RunConfig run = pipeline::read_run_file(options.run_file);
+  const std::vector<pipeline::CoSearchMode> modes = parse_modes(options.modes);
+  if (modes.size() > 1) {
+    run_comparison(options, modes);
+    return;
+  }
+  const pipeline::RunConfig run = pipeline::read_run_file(
+      options.run_file, modes.empty() ? std::nullopt : std::optional(modes.front()));
   if (options.check) {
     std::string objectives;
     for (auto m : run.objectives)
       objectives +=
           std::string(objectives.empty() ? "" : ", ") + std::string(pipeline::to_string(m));
+    std::string hardware;
+    if (run.template_name == "systolic") {
+      hardware = fmt::format("systolic accelerator {} (mode {})", run.accelerator_file,
+                             pipeline::to_string(run.mode));
+    } else if (run.template_name == "measured") {
+      hardware = fmt::format("measured device (latency model {})", run.latency_model);
+    } else {
+      hardware = fmt::format("{} on {} ({} template, {} mapping)", run.target.device.name,
+                             run.target.board.name, run.template_name, run.mapping);
+    }
     fmt::print(
-        "{}: run '{}' is valid: space {} ({} genes, 10^{:.1f} networks), data {}, {} on {} "
-        "({} template, {} mapping), objectives {}, {} with {} candidates\n",
+        "{}: run '{}' is valid: space {} ({} genes, 10^{:.1f} designs), accuracy {}, {}, "
+        "objectives {}, {} with {} candidates\n",
         options.run_file, run.name, run.space_file, run.space->genes().size(),
-        run.space->size().log10, run.data, run.target.device.name, run.target.board.name,
-        run.template_name, run.mapping, objectives, run.search.algorithm, run.search.candidates);
+        run.space->size().log10, run.accuracy.source == "train" ? run.data : run.accuracy.source,
+        hardware, objectives, run.search.algorithm, run.search.candidates);
     return;
   }
   if (options.out.empty()) throw InputError("command line", "--out", "give the run folder");
@@ -114,6 +177,70 @@ void run_search_command(const SearchOptions& options) {
   fmt::print("wrote {0}/candidates.csv, pareto.csv, summary.json{1}{2} (store: {0}/run.sqlite)\n",
              options.out, summary.best ? ", best.yaml, best-hw.yaml" : "",
              exported ? ", best.pt, best.weights.json" : "");
+}
+
+void run_comparison(const SearchOptions& options,
+                    const std::vector<pipeline::CoSearchMode>& modes) {
+  if (options.out.empty()) throw InputError("command line", "--out", "give the run folder");
+  struct Row {
+    pipeline::CoSearchMode mode;
+    pipeline::RunConfig run;
+    pipeline::RunSummary summary;
+  };
+  std::vector<Row> rows;
+  // Read every mode's run first: a bad file fails before anything runs.
+  for (const auto mode : modes) {
+    rows.push_back({mode, pipeline::read_run_file(options.run_file, mode), {}});
+  }
+  for (Row& row : rows) {
+    const std::string out = options.out + "/" + std::string(pipeline::to_string(row.mode));
+    if (!options.quiet && !options.json) {
+      fmt::print(stderr, "mode {}: {} genes, 10^{:.1f} designs\n", pipeline::to_string(row.mode),
+                 row.run.space->genes().size(), row.run.space->size().log10);
+    }
+    row.summary =
+        pipeline::run_search(row.run, out, options.resume, [&](const pipeline::RunProgress& p) {
+          if (!options.quiet && !options.json) draw_progress(p);
+        });
+    pipeline::write_outputs(row.run, row.summary, out);
+  }
+  const pipeline::RunConfig& first = rows.front().run;
+  std::string table = fmt::format(
+      "Run {} ({}): {} candidates per mode, algorithm {}, seed {}; hypervolume of (", first.name,
+      options.run_file, first.search.candidates, first.search.algorithm, first.search.seed);
+  for (std::size_t i = 0; i < first.objectives.size(); ++i) {
+    table += fmt::format("{}{}", i ? ", " : "", pipeline::to_string(first.objectives[i]));
+  }
+  table +=
+      ")\n\n| mode | designs | met the limits | best accuracy | its test accuracy | latency ms | "
+      "energy mJ | area mm2 | hypervolume | accelerator and network |\n"
+      "|---|---|---|---|---|---|---|---|---|---|\n";
+  nlohmann::json json = nlohmann::json::array();
+  for (const Row& row : rows) {
+    const auto& s = row.summary;
+    const std::string mode(pipeline::to_string(row.mode));
+    if (!s.best) {
+      table += fmt::format("| {} | 10^{:.1f} | 0 | - | - | - | - | - | {:.6g} | - |\n", mode,
+                           row.run.space->size().log10, s.hypervolume);
+    } else {
+      const auto& b = s.candidates[*s.best];
+      table += fmt::format(
+          "| {} | 10^{:.1f} | {} | {:.4f} | {:.4f} | {:.4g} | {:.4g} | {:.4g} | {:.6g} | {} |\n",
+          mode, row.run.space->size().log10, s.stages[0], b.accuracy, b.test_accuracy, b.latency_ms,
+          b.energy_mj, b.area_mm2, s.hypervolume, b.description);
+    }
+    nlohmann::json entry = pipeline::summary_json(row.run, s);
+    entry["mode"] = mode;
+    json.push_back(entry);
+  }
+  std::ofstream(options.out + "/compare.md") << table;
+  std::ofstream(options.out + "/compare.json") << json.dump(2) << "\n";
+  if (options.json) {
+    fmt::print("{}\n", json.dump(2));
+  } else {
+    fmt::print("{}", table);
+    fmt::print("wrote {0}/compare.md, {0}/compare.json and one run folder per mode\n", options.out);
+  }
 }
 
 void run_report_command(const SearchOptions& options) {
@@ -141,6 +268,12 @@ void add_search_command(CLI::App& app) {
   search->add_flag("--check", options->check, "validate the run file and stop");
   search->add_flag("--quiet,-q", options->quiet, "no progress line");
   search->add_flag("--json", options->json, "print the summary as JSON");
+  search
+      ->add_option("--mode", options->modes,
+                   "template systolic: fixed-hw (network for the fixed accelerator), fixed-net "
+                   "(accelerator for the fixed network) or joint; several (or all) run side by "
+                   "side into --out/<mode> with a comparison table")
+      ->delimiter(',');
   search->callback([options] { run_search_command(*options); });
 
   CLI::App* report = app.add_subcommand(

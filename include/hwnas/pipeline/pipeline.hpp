@@ -18,7 +18,8 @@
 
 namespace hwnas::pipeline {
 
-enum class Stage { passed, shape, resources, latency, throughput, accuracy };
+enum class Stage { passed, shape, resources, latency, throughput, energy, area, accuracy };
+inline constexpr std::size_t kStageCount = 8;
 std::string_view to_string(Stage stage);
 std::optional<Stage> stage_from_string(std::string_view text);
 
@@ -38,6 +39,10 @@ struct Candidate {
   double latency_ms = std::numeric_limits<double>::quiet_NaN();
   double throughput_fps = std::numeric_limits<double>::quiet_NaN();
   hw::Resources used;
+  double energy_mj = std::numeric_limits<double>::quiet_NaN();  // per image (systolic)
+  double area_mm2 = std::numeric_limits<double>::quiet_NaN();   // systolic
+  // The run's soft reward (search.reward), when it has one.
+  double reward = std::numeric_limits<double>::quiet_NaN();
   double params = 0;
   double macs = 0;
   std::string hardware_yaml;  // the template configuration (a file for hwnas estimate --config)
@@ -56,6 +61,10 @@ double metric_value(const Candidate& c, Metric metric);
 // Objectives as minimised values: 1 - accuracy, -throughput, the rest as they are.
 std::vector<double> minimised(const RunConfig& run, const Candidate& c);
 std::vector<double> minimised_reference(const RunConfig& run);
+
+// MnasNet's reward: accuracy * (latency_ms / target)^w, w = alpha at or under the target, beta
+// over it.
+double soft_reward(const SoftReward& reward, double accuracy, double latency_ms);
 
 class Pipeline {
  public:

@@ -20,10 +20,10 @@ namespace hwnas::pipeline {
 struct RunProgress {
   int done = 0;
   int total = 0;
-  int resumed = 0;              // of done, read back from the store
-  std::array<int, 6> stages{};  // candidates per Stage (passed first)
-  int trained = 0;              // accuracy measured (trained, cached or predicted)
-  double best_accuracy = -1;    // best accuracy meeting every limit; -1: none yet
+  int resumed = 0;                        // of done, read back from the store
+  std::array<int, kStageCount> stages{};  // candidates per Stage (passed first)
+  int trained = 0;                        // accuracy measured (trained, cached or predicted)
+  double best_accuracy = -1;              // best accuracy meeting every limit; -1: none yet
   double elapsed_s = 0;
   double eta_s = 0;  // from the pace of the candidates evaluated in this process
 };
@@ -33,7 +33,7 @@ struct RunSummary {
   std::vector<std::size_t> front;     // Pareto front of the feasible, measured candidates
   double hypervolume = 0;             // of the front, against the run's reference point
   std::optional<std::size_t> best;    // highest accuracy meeting every limit (ties: lower latency)
-  std::array<int, 6> stages{};
+  std::array<int, kStageCount> stages{};
   int trained = 0;
   double seconds = 0;
 };
