@@ -30,8 +30,24 @@ for space in examples/spaces/*.yaml; do
   "$HWNAS" space sample --space "$space" --count 3 --seed 1 >/dev/null
   count=$((count + 2))
 done
-for run_file in examples/quickstart.yaml bench/fnas-pruning.yaml; do
+"$HWNAS" estimate -n examples/networks/mbv2.yaml --accelerator examples/accel/edge-default.yaml \
+  --json >/dev/null
+count=$((count + 1))
+# The measured-device example needs its latency model (runs/ is ignored by git).
+mkdir -p runs
+"$HWNAS" latency fit --space nb201 --measurements data/nasbench201/hw_nas_bench_cifar10.csv \
+  --column edgetpu --rows 500 --out runs/edgetpu.model >/dev/null
+count=$((count + 1))
+for run_file in examples/quickstart.yaml bench/fnas-pruning.yaml examples/cosearch.yaml \
+  examples/nb201-edgetpu.yaml; do
   "$HWNAS" search "$run_file" --check >/dev/null
   count=$((count + 1))
 done
+# The table-driven searches take seconds: run them for real.
+smoke_out=$(mktemp -d)
+trap 'rm -rf "$smoke_out"' EXIT
+"$HWNAS" search examples/nb201-edgetpu.yaml --out "$smoke_out/nb" --quiet >/dev/null
+"$HWNAS" search examples/cosearch.yaml --mode all --out "$smoke_out/cmp" --quiet >/dev/null
+"$HWNAS" bench search --device edgetpu --queries 50,100 --seeds 2 >/dev/null 2>&1
+count=$((count + 3))
 echo "smoke: $count example runs passed"

@@ -119,6 +119,27 @@ TEST(EdgeSearch, TheThreeModesSearchWhatTheySayAndMeetTheLimits) {
   EXPECT_NEAR(fixed_net.candidates[*fixed_net.best].accuracy, 0.9161, 5e-4);
 }
 
+TEST(EdgeSearch, EveryAlgorithmSearchesTheJointGenotype) {
+  const std::string dir = folder("algorithms");
+  const std::string base = cosearch_run(dir);
+  std::ifstream in(base);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const std::string algorithm : {"random", "nsga2", "fnas"}) {
+    std::string variant = text;
+    variant.replace(variant.find("algorithm: evolution"), 20, "algorithm: " + algorithm);
+    const std::string file = write(dir + "/" + algorithm + ".yaml", variant);
+    const RunConfig run = read_run_file(file, CoSearchMode::joint);
+    const RunSummary s = run_search(run, dir + "/" + algorithm, false);
+    ASSERT_EQ(s.candidates.size(), 30u) << algorithm;
+    std::set<std::string> designs;
+    for (const Candidate& c : s.candidates) {
+      ASSERT_EQ(c.genotype.size(), 16u);  // 6 edges + 10 accelerator parameters
+      designs.insert(c.description);
+    }
+    EXPECT_GT(designs.size(), 15u) << algorithm;
+  }
+}
+
 TEST(EdgeSearch, AModeThatSearchesTheAcceleratorNeedsItsSpace) {
   const std::string dir = folder("needs_space");
   const std::string file =
