@@ -179,6 +179,13 @@ void run_search_command(const SearchOptions& options) {
              exported ? ", best.pt, best.weights.json" : "");
 }
 
+// NAS-Bench-201's arch strings are full of '|', which would split a Markdown table's cell.
+std::string markdown_cell(const std::string& text) {
+  std::string out;
+  for (const char ch : text) out += ch == '|' ? std::string("\\|") : std::string(1, ch);
+  return out;
+}
+
 void run_comparison(const SearchOptions& options,
                     const std::vector<pipeline::CoSearchMode>& modes) {
   if (options.out.empty()) throw InputError("command line", "--out", "give the run folder");
@@ -227,7 +234,7 @@ void run_comparison(const SearchOptions& options,
       table += fmt::format(
           "| {} | 10^{:.1f} | {} | {:.4f} | {:.4f} | {:.4g} | {:.4g} | {:.4g} | {:.6g} | {} |\n",
           mode, row.run.space->size().log10, s.stages[0], b.accuracy, b.test_accuracy, b.latency_ms,
-          b.energy_mj, b.area_mm2, s.hypervolume, b.description);
+          b.energy_mj, b.area_mm2, s.hypervolume, markdown_cell(b.description));
     }
     nlohmann::json entry = pipeline::summary_json(row.run, s);
     entry["mode"] = mode;
