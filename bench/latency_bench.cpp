@@ -34,6 +34,7 @@
 #include <CLI/CLI.hpp>
 
 #include "hwnas/latency/model.hpp"
+#include "hwnas/learn/least_squares.hpp"
 #include "hwnas/space/nb201_space.hpp"
 #include "hwnas/tabular/nb201_table.hpp"
 #include "hwnas/tabular/tabular_evaluator.hpp"
@@ -73,36 +74,6 @@ double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const std::size_t n = v.size();
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-// Least squares with a tiny ridge (the one-hot columns of a gene sum to one, so the plain normal
-// equations are singular): solves (X'X + eps I) w = X'y by Gaussian elimination.
-std::vector<double> least_squares(const std::vector<std::vector<double>>& x,
-                                  const std::vector<double>& y) {
-  const std::size_t k = x.front().size();
-  std::vector<std::vector<double>> a(k, std::vector<double>(k + 1, 0.0));
-  for (std::size_t r = 0; r < x.size(); ++r) {
-    for (std::size_t i = 0; i < k; ++i) {
-      for (std::size_t j = 0; j < k; ++j) a[i][j] += x[r][i] * x[r][j];
-      a[i][k] += x[r][i] * y[r];
-    }
-  }
-  for (std::size_t i = 0; i < k; ++i) a[i][i] += 1e-6 * (1 + a[i][i]);
-  for (std::size_t c = 0; c < k; ++c) {
-    std::size_t pivot = c;
-    for (std::size_t r = c + 1; r < k; ++r) {
-      if (std::abs(a[r][c]) > std::abs(a[pivot][c])) pivot = r;
-    }
-    std::swap(a[c], a[pivot]);
-    for (std::size_t r = 0; r < k; ++r) {
-      if (r == c || a[c][c] == 0) continue;
-      const double f = a[r][c] / a[c][c];
-      for (std::size_t j = c; j <= k; ++j) a[r][j] -= f * a[c][j];
-    }
-  }
-  std::vector<double> w(k);
-  for (std::size_t i = 0; i < k; ++i) w[i] = a[i][i] != 0 ? a[i][k] / a[i][i] : 0;
-  return w;
 }
 
 struct Score {
@@ -343,8 +314,8 @@ int main(int argc, char** argv) {
           for (std::size_t c = genotype_first; c < all.cols(); ++c) row.push_back(all.at(r, c));
           xt.push_back(std::move(row));
         }
-        const auto wm = least_squares(xm, y);
-        const auto wt = least_squares(xt, y);
+        const auto wm = learn::least_squares(xm, y);
+        const auto wt = learn::least_squares(xt, y);
         std::vector<double> pm, pt;
         for (const std::size_t r : test) {
           pm.push_back(wm[0] + wm[1] * all.at(r, macs_col) * 1e-6);

@@ -14,6 +14,7 @@
 #include "hwnas/core/error.hpp"
 #include "hwnas/core/rng.hpp"
 #include "hwnas/io/space_yaml.hpp"
+#include "hwnas/learn/least_squares.hpp"
 #include "hwnas/space/nb201_space.hpp"
 #include "hwnas/tabular/csv.hpp"
 
@@ -65,37 +66,6 @@ std::size_t latency_column(const tabular::CsvFile& file, const std::string& colu
   throw InputError(file.name, "line 1",
                    fmt::format("no latency column '{}' (use --column); columns: {}", column,
                                fmt::join(file.header, ", ")));
-}
-
-// Least squares with a small ridge, relative to each column's scale (one-hot columns of a gene
-// sum to the intercept column, so the plain normal equations are singular): solves
-// (X'X + eps diag(X'X) + eps I) w = X'y by Gaussian elimination with partial pivoting.
-std::vector<double> least_squares(const std::vector<std::vector<double>>& x,
-                                  const std::vector<double>& y) {
-  const std::size_t k = x.front().size();
-  std::vector<std::vector<double>> a(k, std::vector<double>(k + 1, 0.0));
-  for (std::size_t r = 0; r < x.size(); ++r) {
-    for (std::size_t i = 0; i < k; ++i) {
-      for (std::size_t j = 0; j < k; ++j) a[i][j] += x[r][i] * x[r][j];
-      a[i][k] += x[r][i] * y[r];
-    }
-  }
-  for (std::size_t i = 0; i < k; ++i) a[i][i] += 1e-6 * (1 + a[i][i]);
-  for (std::size_t c = 0; c < k; ++c) {
-    std::size_t pivot = c;
-    for (std::size_t r = c + 1; r < k; ++r) {
-      if (std::abs(a[r][c]) > std::abs(a[pivot][c])) pivot = r;
-    }
-    std::swap(a[c], a[pivot]);
-    for (std::size_t r = 0; r < k; ++r) {
-      if (r == c || a[c][c] == 0) continue;
-      const double f = a[r][c] / a[c][c];
-      for (std::size_t j = c; j <= k; ++j) a[r][j] -= f * a[c][j];
-    }
-  }
-  std::vector<double> w(k);
-  for (std::size_t i = 0; i < k; ++i) w[i] = a[i][i] != 0 ? a[i][k] / a[i][i] : 0;
-  return w;
 }
 
 // The additive base's columns: the genotype one-hot when the model has it (for a cell space,
@@ -152,7 +122,7 @@ AdditiveBase fit_additive_base(const learn::FeatureMatrix& x, const std::vector<
     for (std::size_t i = 0; i < columns.size(); ++i) row.push_back(x.at(r, columns[i]) / scale[i]);
     rows.push_back(std::move(row));
   }
-  const std::vector<double> w = least_squares(rows, y_ms);
+  const std::vector<double> w = learn::least_squares(rows, y_ms);
   base.intercept_ms = w[0];
   for (std::size_t i = 0; i < columns.size(); ++i) {
     base.columns.push_back(x.names[columns[i]]);

@@ -62,7 +62,9 @@ struct Fixed {
   double fit_s;
 };
 const Fixed& fixed() {
-  static const Fixed f = [] {
+  // Never destroyed: XGBoost's own static state may be gone when static destructors run, and
+  // freeing a booster then corrupts the heap at exit.
+  static const Fixed& f = *new Fixed([] {
     const auto start = std::chrono::steady_clock::now();
     FitOptions options;
     options.rows = 200;
@@ -77,7 +79,7 @@ const Fixed& fixed() {
       test.rows.push_back(fpga().rows[r]);
     }
     return Fixed{std::move(model), std::move(test), fit_s};
-  }();
+  }());
   return f;
 }
 
