@@ -108,6 +108,12 @@ std::string stored_run_file(const std::string& out_dir) {
   return *file;
 }
 
+std::optional<CoSearchMode> stored_mode(const std::string& out_dir) {
+  store::Store store = open_existing_run(out_dir);
+  const auto mode = store.meta("mode");
+  return mode ? cosearch_mode_from_string(*mode) : std::nullopt;
+}
+
 std::vector<Candidate> read_candidates(const std::string& out_dir) {
   store::Store store = open_existing_run(out_dir);
   std::vector<Candidate> out;
@@ -135,6 +141,7 @@ RunSummary run_search(const RunConfig& run, const std::string& out_dir, bool res
   }
   if (!fingerprint) store.set_run_fingerprint(run.fingerprint);
   store.set_meta("run_file", std::filesystem::absolute(run.file).string());
+  if (run.template_name == "systolic") store.set_meta("mode", std::string(to_string(run.mode)));
 
   std::unique_ptr<eval::AccuracyEvaluator> accuracy = make_accuracy(run, store);
   const Pipeline pipeline(run, *accuracy);

@@ -80,6 +80,8 @@ TEST(EdgeSearch, TheThreeModesSearchWhatTheySayAndMeetTheLimits) {
                                                                            : 6u + accel_genes);
     const RunSummary s = run_search(run, dir + "/" + std::string(to_string(mode)), false);
     ASSERT_EQ(s.candidates.size(), 30u);
+    // hwnas report reads the run back in the mode it ran in, whatever the file says.
+    EXPECT_EQ(stored_mode(dir + "/" + std::string(to_string(mode))), mode);
     std::set<std::string> networks, accelerators;
     int feasible = 0;
     for (const Candidate& c : s.candidates) {

@@ -251,7 +251,8 @@ void run_comparison(const SearchOptions& options,
 }
 
 void run_report_command(const SearchOptions& options) {
-  const pipeline::RunConfig run = pipeline::read_run_file(pipeline::stored_run_file(options.out));
+  const pipeline::RunConfig run = pipeline::read_run_file(pipeline::stored_run_file(options.out),
+                                                          pipeline::stored_mode(options.out));
   const pipeline::RunSummary summary =
       pipeline::summarize(run, pipeline::read_candidates(options.out));
   if (options.json) {

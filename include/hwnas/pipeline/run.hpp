@@ -51,6 +51,9 @@ RunSummary summarize(const RunConfig& run, std::vector<Candidate> candidates);
 
 // The run file the run at out_dir was started from (for hwnas report).
 std::string stored_run_file(const std::string& out_dir);
+// The co-search mode the run at out_dir ran in (hwnas search --mode may override the file's);
+// nothing for a run without one.
+std::optional<CoSearchMode> stored_mode(const std::string& out_dir);
 // The stored candidates of the run at out_dir (for hwnas report).
 std::vector<Candidate> read_candidates(const std::string& out_dir);
 
