@@ -11,6 +11,7 @@
 #include <functional>
 #include <thread>
 
+#include "../support/messages.hpp"
 #include "hwnas/core/error.hpp"
 #include "hwnas/space/nb201_space.hpp"
 
@@ -19,14 +20,7 @@ namespace {
 
 const std::string kRoot = std::string(HWNAS_SOURCE_DIR) + "/";
 
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing::message_of;
 
 std::string temp_path(const std::string& name) {
   return (std::filesystem::temp_directory_path() /

@@ -5,19 +5,13 @@
 #include <cmath>
 #include <functional>
 
+#include "../support/messages.hpp"
 #include "hwnas/core/error.hpp"
 
 namespace hwnas::tabular {
 namespace {
 
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing::message_of;
 
 TEST(Csv, HeaderRecordsLinesAndQuotes) {
   const CsvFile f = parse_csv("a,b,c\r\n1,\"x,y\",3\n\n4,\"say \"\"hi\"\"\",\n", "t.csv");

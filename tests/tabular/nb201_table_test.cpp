@@ -10,6 +10,7 @@
 #include <fstream>
 #include <functional>
 
+#include "../support/messages.hpp"
 #include "hwnas/core/error.hpp"
 #include "hwnas/space/nb201_space.hpp"
 
@@ -18,14 +19,7 @@ namespace {
 
 const std::string kRoot = std::string(HWNAS_SOURCE_DIR) + "/";
 
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing::message_of;
 
 std::string write_temp(const std::string& name, const std::string& text) {
   const auto path = std::filesystem::temp_directory_path() /

@@ -8,6 +8,7 @@
 #include <functional>
 #include <thread>
 
+#include "../support/messages.hpp"
 #include "hwnas/core/error.hpp"
 #include "hwnas/space/layered_space.hpp"
 #include "hwnas/space/nb201_space.hpp"
@@ -17,14 +18,7 @@ namespace {
 
 const std::string kRoot = std::string(HWNAS_SOURCE_DIR) + "/";
 
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing::message_of;
 
 struct Shared {
   Nb201Table table;
