@@ -14,40 +14,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../support/hwnas_cli.hpp"
+
 namespace {
 
-const std::string kSource = HWNAS_SOURCE_DIR;
-const std::string kHwnas = std::string(HWNAS_BINARY_DIR) + "/tools/hwnas/hwnas";
-
-struct Outcome {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using hwnas::testing::kHwnas;
+using hwnas::testing::kSource;
+using hwnas::testing::read_file;
+using Outcome = hwnas::testing::CliOutcome;
 
 Outcome run(const std::string& args) {
-  // ctest runs the tests in parallel processes: every test gets its own files.
-  const auto dir = std::filesystem::temp_directory_path();
-  const std::string tag =
-      std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
-      std::to_string(getpid());
-  const std::string out = (dir / ("hwnas_cli_out_" + tag)).string();
-  const std::string err = (dir / ("hwnas_cli_err_" + tag)).string();
-  const std::string command =
-      "cd '" + kSource + "' && '" + kHwnas + "' " + args + " >'" + out + "' 2>'" + err + "'";
-  const int status = std::system(command.c_str());
-  Outcome r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = read_file(out);
-  r.err = read_file(err);
-  return r;
+  return hwnas::testing::run_hwnas(args);
 }
 
 std::string write_temp(const std::string& name, const std::string& text) {
@@ -160,6 +137,44 @@ TEST(Cli, ConfigurationExceedingTheDeviceIsBadInput) {
             std::string::npos)
       << r.err;
   EXPECT_NE(r.out.find("fits: NO"), std::string::npos);  // the report is still printed
+}
+
+TEST(Cli, EstimateOnTheSystolicAccelerator) {
+  Outcome r =
+      run("estimate --network examples/networks/mbv2.yaml --accelerator "
+          "examples/accel/edge-default.yaml --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto json = nlohmann::json::parse(r.out);
+  EXPECT_EQ(json["feasible"], true);
+  EXPECT_EQ(json["peak_macs_per_cycle"], 4096);
+  // An accelerator whose register file cannot hold the stem's double-buffered weight tile.
+  std::string small = read_file(kSource + "/examples/accel/edge-default.yaml");
+  small.replace(small.find("register_file_bytes: 512"), 24, "register_file_bytes: 64");
+  const std::string file = write_temp("small-rf.yaml", small);
+  r = run("estimate --network examples/networks/mbv2.yaml --accelerator " + file);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("layer stem: the double-buffered weight tile"), std::string::npos) << r.err;
+}
+
+TEST(Cli, BenchSearchAndModeErrors) {
+  Outcome r = run("bench search --device nosuchdevice --seeds 1 --queries 10");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("nosuchdevice"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("edgetpu"), std::string::npos) << r.err;  // the devices there are
+  r = run("bench search --device fpga --seeds 2 --queries 20,40 --algorithms random,nsga2 --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto json = nlohmann::json::parse(r.out);
+  EXPECT_EQ(json["points"], 15625);
+  EXPECT_EQ(json["true_front_size"], 15);
+  EXPECT_EQ(json["algorithms"]["nsga2"]["checkpoints"].size(), 2u);
+  r = run("search examples/cosearch.yaml --mode sideways --out /nonexistent");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("expected fixed-hw, fixed-net, joint or all, got 'sideways'"),
+            std::string::npos)
+      << r.err;
+  r = run("search examples/quickstart.yaml --mode joint --check");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--mode needs template systolic"), std::string::npos) << r.err;
 }
 
 TEST(Cli, BadInputExitsTwoWithTheReason) {

@@ -13,23 +13,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../support/hwnas_cli.hpp"
+
 namespace {
 
-const std::string kSource = HWNAS_SOURCE_DIR;
-const std::string kHwnas = std::string(HWNAS_BINARY_DIR) + "/tools/hwnas/hwnas";
-
-struct Outcome {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using hwnas::testing::read_file;
+using Outcome = hwnas::testing::CliOutcome;
 
 std::string temp_path(const std::string& name) {
   return (std::filesystem::temp_directory_path() /
@@ -38,11 +27,7 @@ std::string temp_path(const std::string& name) {
 }
 
 Outcome run(const std::string& args) {
-  const std::string out = temp_path("out"), err = temp_path("err");
-  const std::string command =
-      "cd '" + kSource + "' && '" + kHwnas + "' " + args + " >'" + out + "' 2>'" + err + "'";
-  const int status = std::system(command.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out), read_file(err)};
+  return hwnas::testing::run_hwnas(args);
 }
 
 const std::string kHw = "data/nasbench201/hw_nas_bench_cifar10.csv";
