@@ -482,7 +482,7 @@ LatencyReport LatencyModel::evaluate(const Measurements& measurements,
     for (const auto& a : info_["fitted"]) fitted.insert(a.get<std::string>());
   }
   LatencyReport report;
-  std::vector<std::size_t> rows;
+  std::vector<std::size_t>& rows = report.rows;
   for (std::size_t r = 0; r < measurements.rows.size(); ++r) {
     if (fitted.count(arch_of(*space_.space, measurements.rows[r].genotype))) {
       ++report.left_out;

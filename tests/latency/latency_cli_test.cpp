@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -71,6 +72,36 @@ TEST(LatencyCli, SplitFitEvalPredict) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("0 left out"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("within +-10%"), std::string::npos) << r.out;
+
+  // --predictions writes the judged rows; their errors give back the reported figures.
+  const std::string predictions = temp_path("predictions.csv");
+  r = run("latency eval --model " + model + " --measurements " + rest +
+          " --rows 100 --json --predictions " + predictions);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto judged = nlohmann::json::parse(r.out);
+  std::istringstream lines(read_file(predictions));
+  std::string line;
+  std::getline(lines, line);
+  EXPECT_EQ(line, "index,arch,measured_ms,predicted_ms,error_percent");
+  int rows = 0, within_10 = 0;
+  while (std::getline(lines, line)) {
+    ++rows;
+    // The arch holds no comma; the fields after it are numbers.
+    std::istringstream fields(line);
+    std::string index, arch, measured, predicted, error;
+    std::getline(fields, index, ',');
+    std::getline(fields, arch, ',');
+    std::getline(fields, measured, ',');
+    std::getline(fields, predicted, ',');
+    std::getline(fields, error, ',');
+    EXPECT_FALSE(index.empty()) << line;
+    EXPECT_EQ(arch.front(), '|') << line;
+    const double m = std::stod(measured), p = std::stod(predicted);
+    EXPECT_NEAR(std::stod(error), 100 * (p - m) / m, 1e-3) << line;
+    within_10 += std::abs(p - m) <= 0.1 * m;
+  }
+  EXPECT_EQ(rows, 100);
+  EXPECT_DOUBLE_EQ(within_10 / 100.0, judged["within_10_percent"].get<double>());
 
   r = run("latency predict --model " + model + " --index 0 --json");
   ASSERT_EQ(r.code, 0) << r.err;

@@ -30,6 +30,7 @@ struct LatencyOptions {
   long long index = -1;
   std::string out;
   std::string holdout;
+  std::string predictions;  // eval: per-row CSV of measured against predicted
   latency::FitOptions fit;
   bool linear_target = false;
   std::string base = "choose";
@@ -93,6 +94,30 @@ void run_fit(LatencyOptions options) {
   fmt::print("saved {}\n", options.out);
 }
 
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+// One line per judged measurement, so a user can see which networks the model gets wrong.
+void write_predictions(const std::string& path, const latency::Measurements& m,
+                       const space::SearchSpace& space, const latency::LatencyReport& report) {
+  std::ofstream out(path);
+  if (!out) throw InputError(path, "", "cannot write the file");
+  out << "index,arch,measured_ms,predicted_ms,error_percent\n";
+  for (std::size_t i = 0; i < report.rows.size(); ++i) {
+    const auto& row = m.rows[report.rows[i]];
+    const double measured = report.measured_ms[i], predicted = report.predicted_ms[i];
+    out << (row.index >= 0 ? std::to_string(row.index) : std::string()) << ','
+        << csv_field(latency::arch_of(space, row.genotype)) << ',' << fmt::format("{}", measured)
+        << ',' << fmt::format("{}", predicted) << ','
+        << fmt::format("{:.3f}", 100 * (predicted - measured) / measured) << '\n';
+  }
+  if (!out) throw InputError(path, "", "cannot write the file");
+}
+
 void run_eval(LatencyOptions options) {
   const latency::LatencyModel model = latency::LatencyModel::load(options.model);
   const std::string column = options.column.empty()
@@ -123,6 +148,9 @@ void run_eval(LatencyOptions options) {
   }
   const latency::LatencyReport report = model.evaluate(m, true);
   left_out += report.left_out;
+  if (!options.predictions.empty()) {
+    write_predictions(options.predictions, m, *model.space().space, report);
+  }
   if (options.json) {
     nlohmann::json json = report_json(report.metrics);
     json["column"] = m.column;
@@ -174,13 +202,6 @@ void run_predict(const LatencyOptions& options) {
   } else {
     fmt::print("{}: predicted {} {:.4f} ms\n", label, column, ms);
   }
-}
-
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
 }
 
 void write_rows(const std::string& path, const latency::Measurements& m,
@@ -264,6 +285,8 @@ void add_latency_command(CLI::App& app) {
   eval->add_option("--rows", o->fit.rows, "judge on this many rows, drawn with --seed (0 = all)")
       ->capture_default_str();
   eval->add_option("--seed", o->fit.seed)->capture_default_str();
+  eval->add_option("--predictions", o->predictions,
+                   "write each judged row's measured and predicted latency to this CSV");
   eval->add_flag("--json", o->json);
   eval->callback([o] { run_eval(*o); });
 

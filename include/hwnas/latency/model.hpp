@@ -128,7 +128,8 @@ struct FitOptions {
 struct LatencyReport {
   learn::RegressionReport metrics;  // predicted against measured latency_ms
   std::vector<double> predicted_ms, measured_ms;
-  std::size_t left_out = 0;  // rows skipped because the model was fitted on them
+  std::vector<std::size_t> rows;  // the judged rows of Measurements::rows, in prediction order
+  std::size_t left_out = 0;       // rows skipped because the model was fitted on them
 };
 
 class LatencyModel {
