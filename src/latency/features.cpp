@@ -60,18 +60,51 @@ enum Extra : std::size_t {
   dead_macs,
   depth,
   conv_depth,
+  live_conv_k1,
+  live_conv_k3plus,
+  live_macs_conv_k1,
+  live_adds,
+  const_add_inputs,
+  live_elementwise_elements,
   extra_count
 };
 
-constexpr const char* kExtraNames[] = {
-    "layers",          "conv_k1",        "conv_k3",          "conv_k5plus",
-    "conv_depthwise",  "conv_strided",   "add_inputs",       "macs",
-    "macs_conv_k1",    "macs_conv_k3",   "macs_conv_k5plus", "macs_depthwise",
-    "macs_linear",     "max_layer_macs", "params",           "weight_bytes",
-    "act_write_bytes", "act_read_bytes", "peak_act_bytes",   "elementwise_elements",
-    "live_layers",     "dead_layers",    "live_convs",       "dead_convs",
-    "live_pools",      "dead_pools",     "live_macs",        "dead_macs",
-    "depth",           "conv_depth"};
+constexpr const char* kExtraNames[] = {"layers",
+                                       "conv_k1",
+                                       "conv_k3",
+                                       "conv_k5plus",
+                                       "conv_depthwise",
+                                       "conv_strided",
+                                       "add_inputs",
+                                       "macs",
+                                       "macs_conv_k1",
+                                       "macs_conv_k3",
+                                       "macs_conv_k5plus",
+                                       "macs_depthwise",
+                                       "macs_linear",
+                                       "max_layer_macs",
+                                       "params",
+                                       "weight_bytes",
+                                       "act_write_bytes",
+                                       "act_read_bytes",
+                                       "peak_act_bytes",
+                                       "elementwise_elements",
+                                       "live_layers",
+                                       "dead_layers",
+                                       "live_convs",
+                                       "dead_convs",
+                                       "live_pools",
+                                       "dead_pools",
+                                       "live_macs",
+                                       "dead_macs",
+                                       "depth",
+                                       "conv_depth",
+                                       "live_conv_k1",
+                                       "live_conv_k3plus",
+                                       "live_macs_conv_k1",
+                                       "live_adds",
+                                       "const_add_inputs",
+                                       "live_elementwise_elements"};
 static_assert(std::size(kExtraNames) == Extra::extra_count);
 
 bool is_pool(ir::LayerKind kind) {
@@ -166,12 +199,18 @@ std::vector<float> network_features(const ir::Network& network) {
       } else if (layer.kernel == 1) {
         x[conv_k1] += 1;
         x[macs_conv_k1] += m;
+        if (live) {
+          x[live_conv_k1] += 1;
+          x[live_macs_conv_k1] += m;
+        }
       } else if (layer.kernel <= 3) {
         x[conv_k3] += 1;
         x[macs_conv_k3] += m;
+        if (live) x[live_conv_k3plus] += 1;
       } else {
         x[conv_k5plus] += 1;
         x[macs_conv_k5plus] += m;
+        if (live) x[live_conv_k3plus] += 1;
       }
       if (layer.stride > 1) x[conv_strided] += 1;
     } else if (layer.kind == ir::LayerKind::linear) {
@@ -180,8 +219,25 @@ std::vector<float> network_features(const ir::Network& network) {
       if (is_pool(layer.kind)) x[live ? live_pools : dead_pools] += 1;
       if (layer.kind == ir::LayerKind::add) {
         x[add_inputs] += static_cast<double>(s.producers.size());
+        // What a graph compiler leaves of a sum: the live inputs are added at run time; an
+        // input computed from zeros alone is folded into a constant that is still added.
+        int live_inputs = 0;
+        for (const int p : s.producers) {
+          if (p == ir::kNetworkInput) {
+            ++live_inputs;
+            continue;
+          }
+          const auto q = static_cast<std::size_t>(p);
+          if (depends[q]) {
+            ++live_inputs;
+          } else if (live && !is_zero(network.layers[q])) {
+            x[const_add_inputs] += 1;
+          }
+        }
+        if (live && live_inputs >= 2) x[live_adds] += 1;
       }
       x[elementwise_elements] += static_cast<double>(s.out.elements());
+      if (live) x[live_elementwise_elements] += static_cast<double>(s.out.elements());
     }
   }
   if (n > 0) {

@@ -80,6 +80,14 @@ TEST(LatencyFeatures, HandCountedNetwork) {
   EXPECT_EQ(f.at("depth"), 5);
   EXPECT_EQ(f.at("conv_depth"), 2);
   EXPECT_EQ(f.at("live_pools"), 1);
+  // What a graph compiler runs: c2 is the live 1x1, c1 the live 3x3; the add sums two live maps.
+  EXPECT_EQ(f.at("live_conv_k1"), 1);
+  EXPECT_EQ(f.at("live_conv_k3plus"), 1);
+  EXPECT_EQ(f.at("live_macs_conv_k1"), 1024);
+  EXPECT_EQ(f.at("live_adds"), 1);
+  EXPECT_EQ(f.at("const_add_inputs"), 0);
+  // r1 (256), the add (256) and GAP (4), all live.
+  EXPECT_EQ(f.at("live_elementwise_elements"), 256 + 256 + 4);
 }
 
 // A cell whose node 3 has only none edges outputs zeros: everything before it, and everything
@@ -103,6 +111,20 @@ TEST(LatencyFeatures, ZeroCellsMakeEverythingDead) {
   // Stem, 15 cell convs, 2 x 3 in the reduction blocks.
   EXPECT_EQ(live.at("live_convs"), 1 + 15 + 6);
   EXPECT_EQ(live.at("conv_depth"), 1 + 15 + 4);
+}
+
+// Node 3 = conv3x3(node 0) + conv1x1(node 2), node 2 all none: the 1x1 reads only zeros, so a
+// compiler folds it into a constant that is still added to the live 3x3.
+TEST(LatencyFeatures, AConvOfZerosIsAConstantAddedToTheSum) {
+  const auto space = space::make_nb201_space();
+  const auto f = named(network_features(
+      space->decode(space::nb201_genotype("|none~0|+|none~0|none~1|+|nor_conv_3x3~0|none~1|"
+                                          "nor_conv_1x1~2|"))));
+  EXPECT_EQ(f.at("const_add_inputs"), 15);  // one per cell
+  EXPECT_EQ(f.at("live_conv_k1"), 2);       // the reduction blocks' shortcuts
+  EXPECT_EQ(f.at("conv_k1"), 15 + 2);
+  EXPECT_EQ(f.at("live_conv_k3plus"), 1 + 15 + 4);  // stem, cells, two per reduction block
+  EXPECT_EQ(f.at("live_adds"), 2);                  // the reduction blocks' residual sums
 }
 
 TEST(LatencyFeatures, AnalyticEstimatesArePositive) {

@@ -6,7 +6,9 @@
 //    depthwise, strided; pools; adds and their inputs; zero layers), MACs (total and by kind),
 //    parameters, memory traffic in bytes (weights; activations written and read), and the
 //    structure a compiler may exploit: layers whose output never reaches the network output, or
-//    that do not depend on the input (they read only zeros), are counted apart as "dead".
+//    that do not depend on the input (they read only zeros), are counted apart as "dead"; what
+//    is left live is counted again as a compiler runs it (live 1x1 and larger convs, sums of two
+//    or more live maps, constants folded from zeros that are still added, live elementwise work).
 //  * analytic — hwnas's tiled FPGA engine on a default target (xczu3eg on ultra96) at its best
 //    (Tm, Tn, Tr, Tc) (explore_tiled): its latency in ms and the share of its cycles that are
 //    compute-bound. A device's latency is not this engine's, but it weighs work and memory
