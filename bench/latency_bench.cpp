@@ -21,18 +21,17 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
-#include <functional>
 #include <map>
 #include <mutex>
 #include <numeric>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
 #include <sys/utsname.h>
 #include <CLI/CLI.hpp>
 
+#include "hwnas/core/parallel.hpp"
 #include "hwnas/latency/model.hpp"
 #include "hwnas/learn/least_squares.hpp"
 #include "hwnas/space/nb201_space.hpp"
@@ -65,17 +64,6 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 // Runs f(0..n-1) on `threads` threads.
-void parallel_for(std::size_t n, int threads, const std::function<void(std::size_t)>& f) {
-  std::atomic<std::size_t> next{0};
-  std::vector<std::thread> pool;
-  for (int t = 0; t < std::max(1, threads); ++t) {
-    pool.emplace_back([&] {
-      for (std::size_t i; (i = next++) < n;) f(i);
-    });
-  }
-  for (auto& t : pool) t.join();
-}
-
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const std::size_t n = v.size();
@@ -149,6 +137,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   try {
+    const auto threads = static_cast<std::size_t>(std::max(1, o.threads));
     const auto start = std::chrono::steady_clock::now();
     const std::string root = HWNAS_SOURCE_DIR "/";
     const tabular::Nb201Table table = tabular::read_nb201_table(
@@ -163,10 +152,13 @@ int main(int argc, char** argv) {
     // Features of every arch, once.
     const auto feature_start = std::chrono::steady_clock::now();
     std::vector<std::vector<float>> rows(n);
-    parallel_for(n, o.threads, [&](std::size_t r) {
-      const space::Genotype& g = table.archs[r].genotype;
-      rows[r] = featurizer.features(space.space->decode(g), &g);
-    });
+    hwnas::parallel_for(
+        n,
+        [&](std::size_t r) {
+          const space::Genotype& g = table.archs[r].genotype;
+          rows[r] = featurizer.features(space.space->decode(g), &g);
+        },
+        threads);
     learn::FeatureMatrix all;
     all.names = featurizer.names();
     for (const auto& r : rows) all.add_row(r);
@@ -273,86 +265,89 @@ int main(int argc, char** argv) {
     std::mutex mutex;
     std::atomic<std::size_t> done{0};
     const auto fit_start = std::chrono::steady_clock::now();
-    parallel_for(jobs.size(), o.threads, [&](std::size_t j) {
-      const Job& job = jobs[j];
-      const Device& d = devices[job.device];
-      const std::vector<double>& values = table.columns.at(d.column);
-      const auto picks = latency::draw_rows(d.pool.size(), o.sizes[job.size],
-                                            static_cast<std::uint64_t>(job.seed));
-      std::vector<std::size_t> train, test;
-      for (const std::size_t p : picks) train.push_back(d.rows[d.pool[p]]);
-      for (const std::size_t t : d.test) test.push_back(d.rows[t]);
-      std::vector<double> y, truth;
-      for (const std::size_t r : train) y.push_back(values[r]);
-      for (const std::size_t r : test) truth.push_back(values[r]);
+    hwnas::parallel_for(
+        jobs.size(),
+        [&](std::size_t j) {
+          const Job& job = jobs[j];
+          const Device& d = devices[job.device];
+          const std::vector<double>& values = table.columns.at(d.column);
+          const auto picks = latency::draw_rows(d.pool.size(), o.sizes[job.size],
+                                                static_cast<std::uint64_t>(job.seed));
+          std::vector<std::size_t> train, test;
+          for (const std::size_t p : picks) train.push_back(d.rows[d.pool[p]]);
+          for (const std::size_t t : d.test) test.push_back(d.rows[t]);
+          std::vector<double> y, truth;
+          for (const std::size_t r : train) y.push_back(values[r]);
+          for (const std::size_t r : test) truth.push_back(values[r]);
 
-      const Variant& v = variants[job.variant];
-      const std::size_t first = v.features.network    ? 0
-                                : v.features.analytic ? n_network
-                                                      : genotype_first;
-      const std::size_t last = v.features.genotype   ? all.cols()
-                               : v.features.analytic ? genotype_first
-                                                     : n_network;
-      latency::FitOptions fit;
-      fit.features = v.features;
-      fit.log_target = v.log_target;
-      fit.base = v.base;
-      fit.boost.seed = static_cast<std::uint64_t>(job.seed);
-      const learn::FeatureMatrix x = columns(all, first, last);
-      const latency::LatencyModel model =
-          latency::LatencyModel::fit_features(learn::select_rows(x, train), y, space, fit);
-      const std::vector<double> predicted = model.predict_ms(learn::select_rows(x, test));
-      const Score s = score(predicted, truth);
-      // The same without the networks whose output is a constant (raspi4 measured some of them
-      // at ~0.01 ms, where a relative error is huge).
-      std::vector<double> live_predicted, live_truth;
-      for (std::size_t i = 0; i < test.size(); ++i) {
-        if (all.at(test[i], live_col) == 0) continue;
-        live_predicted.push_back(predicted[i]);
-        live_truth.push_back(truth[i]);
-      }
-      const Score live = score(live_predicted, live_truth);
-
-      Score macs, op_table;
-      if (job.variant == 0) {
-        std::vector<std::vector<double>> xm, xt;
-        for (const std::size_t r : train) {
-          xm.push_back({1.0, all.at(r, macs_col) * 1e-6});
-          std::vector<double> row = {1.0};
-          for (std::size_t c = genotype_first; c < all.cols(); ++c) row.push_back(all.at(r, c));
-          xt.push_back(std::move(row));
-        }
-        const auto wm = learn::least_squares(xm, y);
-        const auto wt = learn::least_squares(xt, y);
-        std::vector<double> pm, pt;
-        for (const std::size_t r : test) {
-          pm.push_back(wm[0] + wm[1] * all.at(r, macs_col) * 1e-6);
-          double t = wt[0];
-          for (std::size_t c = genotype_first; c < all.cols(); ++c) {
-            t += wt[1 + c - genotype_first] * all.at(r, c);
+          const Variant& v = variants[job.variant];
+          const std::size_t first = v.features.network    ? 0
+                                    : v.features.analytic ? n_network
+                                                          : genotype_first;
+          const std::size_t last = v.features.genotype   ? all.cols()
+                                   : v.features.analytic ? genotype_first
+                                                         : n_network;
+          latency::FitOptions fit;
+          fit.features = v.features;
+          fit.log_target = v.log_target;
+          fit.base = v.base;
+          fit.boost.seed = static_cast<std::uint64_t>(job.seed);
+          const learn::FeatureMatrix x = columns(all, first, last);
+          const latency::LatencyModel model =
+              latency::LatencyModel::fit_features(learn::select_rows(x, train), y, space, fit);
+          const std::vector<double> predicted = model.predict_ms(learn::select_rows(x, test));
+          const Score s = score(predicted, truth);
+          // The same without the networks whose output is a constant (raspi4 measured some of them
+          // at ~0.01 ms, where a relative error is huge).
+          std::vector<double> live_predicted, live_truth;
+          for (std::size_t i = 0; i < test.size(); ++i) {
+            if (all.at(test[i], live_col) == 0) continue;
+            live_predicted.push_back(predicted[i]);
+            live_truth.push_back(truth[i]);
           }
-          pt.push_back(t);
-        }
-        // A linear fit may predict a negative latency; MAPE and the shares take it as it is.
-        macs = score(pm, truth);
-        op_table = score(pt, truth);
-      }
-      std::lock_guard lock(mutex);
-      model_scores[{job.device, job.size, job.variant}].push_back(s);
-      if (job.variant == 0) {
-        modes[{job.device, job.size}] += model.info().at("mode").get<std::string>() + " ";
-      }
-      if (job.variant == 0) live_scores[{job.device, job.size}].push_back(live);
-      if (job.variant == 0) {
-        macs_scores[{job.device, job.size}].push_back(macs);
-        table_scores[{job.device, job.size}].push_back(op_table);
-      }
-      const std::size_t finished = ++done;
-      if (finished % 20 == 0 || finished == jobs.size()) {
-        fmt::print(stderr, "\r{} of {} fits ({:.0f} s)", finished, jobs.size(),
-                   seconds_since(fit_start));
-      }
-    });
+          const Score live = score(live_predicted, live_truth);
+
+          Score macs, op_table;
+          if (job.variant == 0) {
+            std::vector<std::vector<double>> xm, xt;
+            for (const std::size_t r : train) {
+              xm.push_back({1.0, all.at(r, macs_col) * 1e-6});
+              std::vector<double> row = {1.0};
+              for (std::size_t c = genotype_first; c < all.cols(); ++c) row.push_back(all.at(r, c));
+              xt.push_back(std::move(row));
+            }
+            const auto wm = learn::least_squares(xm, y);
+            const auto wt = learn::least_squares(xt, y);
+            std::vector<double> pm, pt;
+            for (const std::size_t r : test) {
+              pm.push_back(wm[0] + wm[1] * all.at(r, macs_col) * 1e-6);
+              double t = wt[0];
+              for (std::size_t c = genotype_first; c < all.cols(); ++c) {
+                t += wt[1 + c - genotype_first] * all.at(r, c);
+              }
+              pt.push_back(t);
+            }
+            // A linear fit may predict a negative latency; MAPE and the shares take it as it is.
+            macs = score(pm, truth);
+            op_table = score(pt, truth);
+          }
+          std::lock_guard lock(mutex);
+          model_scores[{job.device, job.size, job.variant}].push_back(s);
+          if (job.variant == 0) {
+            modes[{job.device, job.size}] += model.info().at("mode").get<std::string>() + " ";
+          }
+          if (job.variant == 0) live_scores[{job.device, job.size}].push_back(live);
+          if (job.variant == 0) {
+            macs_scores[{job.device, job.size}].push_back(macs);
+            table_scores[{job.device, job.size}].push_back(op_table);
+          }
+          const std::size_t finished = ++done;
+          if (finished % 20 == 0 || finished == jobs.size()) {
+            fmt::print(stderr, "\r{} of {} fits ({:.0f} s)", finished, jobs.size(),
+                       seconds_since(fit_start));
+          }
+        },
+        threads);
     fmt::print(stderr, "\n");
 
     // The report.

@@ -2,14 +2,13 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <exception>
 #include <stdexcept>
 #include <string_view>
-#include <thread>
 
 #include <fmt/format.h>
 
 #include "hwnas/core/error.hpp"
+#include "hwnas/core/parallel.hpp"
 
 namespace hwnas::tabular {
 
@@ -72,24 +71,8 @@ TabularEvaluator::TabularEvaluator(const Nb201Table& table, const space::SearchS
   if (archs_.empty()) throw InputError(table.archs_file, "", "the table holds no architectures");
   // Decoding takes most of the time (about 0.15 ms an arch): spread it over the cores.
   std::vector<Key> keys(archs_.size());
-  const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
-  std::vector<std::thread> pool;
-  std::vector<std::exception_ptr> errors(threads);
-  for (std::size_t t = 0; t < threads; ++t) {
-    pool.emplace_back([&, t] {
-      try {
-        for (std::size_t row = t; row < archs_.size(); row += threads) {
-          keys[row] = key_of(space.decode(archs_[row].genotype));
-        }
-      } catch (...) {
-        errors[t] = std::current_exception();
-      }
-    });
-  }
-  for (auto& thread : pool) thread.join();
-  for (const auto& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
+  parallel_for(archs_.size(),
+               [&](std::size_t row) { keys[row] = key_of(space.decode(archs_[row].genotype)); });
   by_network_.reserve(archs_.size());
   for (std::size_t row = 0; row < archs_.size(); ++row) {
     const auto [it, fresh] = by_network_.emplace(keys[row], groups_.size());
