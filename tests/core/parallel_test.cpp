@@ -13,7 +13,8 @@ namespace {
 TEST(ParallelFor, RunsEveryIndexOnce) {
   for (const std::size_t threads : {1u, 2u, 3u, 8u}) {
     std::vector<std::atomic<int>> calls(1000);
-    parallel_for(calls.size(), [&](std::size_t i) { ++calls[i]; }, threads);
+    parallel_for(
+        calls.size(), [&](std::size_t i) { ++calls[i]; }, threads);
     for (std::size_t i = 0; i < calls.size(); ++i) {
       ASSERT_EQ(calls[i].load(), 1) << "index " << i << ", " << threads << " threads";
     }
@@ -23,7 +24,8 @@ TEST(ParallelFor, RunsEveryIndexOnce) {
 TEST(ParallelFor, SlotsGiveTheSameResultWhateverTheThreads) {
   auto squares = [](std::size_t threads) {
     std::vector<long> out(500);
-    parallel_for(out.size(), [&](std::size_t i) { out[i] = static_cast<long>(i * i); }, threads);
+    parallel_for(
+        out.size(), [&](std::size_t i) { out[i] = static_cast<long>(i * i); }, threads);
     return out;
   };
   const std::vector<long> one = squares(1);
@@ -34,7 +36,8 @@ TEST(ParallelFor, SlotsGiveTheSameResultWhateverTheThreads) {
 
 TEST(ParallelFor, NothingToDoCallsNothing) {
   int calls = 0;
-  parallel_for(0, [&](std::size_t) { ++calls; }, 4);
+  parallel_for(
+      0, [&](std::size_t) { ++calls; }, 4);
   EXPECT_EQ(calls, 0);
 }
 
