@@ -18,11 +18,14 @@
 #include "hwnas/search/controller.hpp"
 #include "hwnas/search/pareto.hpp"
 #include "hwnas/store/store.hpp"
+#include "hwnas/tabular/csv.hpp"
 #include "hwnas/tabular/tabular_evaluator.hpp"
 
 namespace hwnas::pipeline {
 
 namespace {
+
+using tabular::csv_field;
 
 std::string store_path(const std::string& out_dir) {
   return out_dir + "/run.sqlite";
@@ -51,13 +54,6 @@ void write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path);
   if (!out) throw InputError(path, "", "cannot write file");
   out << text;
-}
-
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char ch : text) quoted += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-  return quoted + "\"";
 }
 
 std::string csv_number(double value) {

@@ -154,4 +154,11 @@ long long parse_index(const CsvFile& file, const CsvRecord& record, std::size_t 
   return value;
 }
 
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
 }  // namespace hwnas::tabular

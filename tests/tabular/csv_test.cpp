@@ -26,6 +26,17 @@ TEST(Csv, HeaderRecordsLinesAndQuotes) {
   EXPECT_FALSE(f.find("d"));
 }
 
+TEST(Csv, WrittenFieldsReadBack) {
+  EXPECT_EQ(csv_field("|nor_conv_3x3~0|+|none~0|"), "|nor_conv_3x3~0|+|none~0|");
+  EXPECT_EQ(csv_field("a,b"), "\"a,b\"");
+  EXPECT_EQ(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");  // "say ""hi"""
+  EXPECT_EQ(csv_field("two\nlines"), "\"two\nlines\"");
+  const CsvFile f =
+      parse_csv("x,y\n" + csv_field("a,b") + "," + csv_field("say \"hi\"") + "\n", "t.csv");
+  ASSERT_EQ(f.records.size(), 1u);
+  EXPECT_EQ(f.records[0].fields, (std::vector<std::string>{"a,b", "say \"hi\""}));
+}
+
 TEST(Csv, NumbersBlanksAndIndices) {
   const CsvFile f = parse_csv("index,v\n7,2.5e-1\n8,\n9,abc\n-1,1\n", "t.csv");
   EXPECT_DOUBLE_EQ(parse_number(f, f.records[0], 1, false), 0.25);

@@ -14,11 +14,14 @@
 #include "commands.hpp"
 #include "hwnas/core/error.hpp"
 #include "hwnas/latency/model.hpp"
+#include "hwnas/tabular/csv.hpp"
 #include "hwnas/tabular/nb201_table.hpp"
 
 namespace hwnas::cli {
 
 namespace {
+
+using tabular::csv_field;
 
 struct LatencyOptions {
   std::string space = "nb201";
@@ -92,13 +95,6 @@ void run_fit(LatencyOptions options) {
       rows, m.rows.size(), m.column, m.file, m.skipped_blank, model.featurizer().names().size(),
       options.fit.log_target ? "log" : "linear", model.info().at("mode").get<std::string>());
   fmt::print("saved {}\n", options.out);
-}
-
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
 }
 
 // One line per judged measurement, so a user can see which networks the model gets wrong.

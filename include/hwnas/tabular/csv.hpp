@@ -45,4 +45,9 @@ long long parse_index(const CsvFile& file, const CsvRecord& record, std::size_t 
 // "line <n>, column <name>": the key of an InputError about one field.
 std::string field_key(const CsvFile& file, const CsvRecord& record, std::size_t column);
 
+// The writer's side: `text` as one CSV field, in double quotes (a quote doubled) when it holds a
+// comma, a quote or a line break (RFC 4180). read_csv reads the first two back; it reads line by
+// line, so a field with a line break is for other readers.
+std::string csv_field(const std::string& text);
+
 }  // namespace hwnas::tabular
