@@ -97,6 +97,12 @@ void run_fit(LatencyOptions options) {
   fmt::print("saved {}\n", options.out);
 }
 
+// The first two fields of a measurement's line: its index (blank without one) and its arch.
+std::string index_and_arch(const latency::Measurement& row, const space::SearchSpace& space) {
+  return (row.index >= 0 ? std::to_string(row.index) : std::string()) + ',' +
+         csv_field(latency::arch_of(space, row.genotype));
+}
+
 // One line per judged measurement, so a user can see which networks the model gets wrong.
 void write_predictions(const std::string& path, const latency::Measurements& m,
                        const space::SearchSpace& space, const latency::LatencyReport& report) {
@@ -106,9 +112,8 @@ void write_predictions(const std::string& path, const latency::Measurements& m,
   for (std::size_t i = 0; i < report.rows.size(); ++i) {
     const auto& row = m.rows[report.rows[i]];
     const double measured = report.measured_ms[i], predicted = report.predicted_ms[i];
-    out << (row.index >= 0 ? std::to_string(row.index) : std::string()) << ','
-        << csv_field(latency::arch_of(space, row.genotype)) << ',' << fmt::format("{}", measured)
-        << ',' << fmt::format("{}", predicted) << ','
+    out << index_and_arch(row, space) << ',' << fmt::format("{}", measured) << ','
+        << fmt::format("{}", predicted) << ','
         << fmt::format("{:.3f}", 100 * (predicted - measured) / measured) << '\n';
   }
   if (!out) throw InputError(path, "", "cannot write the file");
@@ -207,9 +212,7 @@ void write_rows(const std::string& path, const latency::Measurements& m,
   out << "index,arch,latency_ms\n";
   for (const std::size_t r : rows) {
     const auto& row = m.rows[r];
-    out << (row.index >= 0 ? std::to_string(row.index) : std::string()) << ','
-        << csv_field(latency::arch_of(space, row.genotype)) << ','
-        << fmt::format("{}", row.latency_ms) << '\n';
+    out << index_and_arch(row, space) << ',' << fmt::format("{}", row.latency_ms) << '\n';
   }
   if (!out) throw InputError(path, "", "cannot write the file");
 }
